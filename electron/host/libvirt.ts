@@ -1,0 +1,116 @@
+// The libvirt host operation: what libvirt knows about networks, VMs and leases.
+import { SwitchyardError } from '../../shared/errors';
+import { parseDomainXml } from '../../shared/libvirt/domain-xml';
+import { parseNetworkXml } from '../../shared/libvirt/network-xml';
+import { parseNameList, parseNetDhcpLeases, parseVmState } from '../../shared/libvirt/virsh-output';
+import type { Lease, Network, Vm } from '../../shared/model';
+import type { CommandRunner } from './command-runner';
+import { Virsh } from './virsh';
+
+export interface LibvirtInventory {
+  networks: Network[];
+  vms: Vm[];
+  /** Leases as libvirt reports them, not yet matched to VMs. */
+  leases: Lease[];
+  /** Objects that vanished or failed to parse between listing and reading; reported, not fatal. */
+  problems: string[];
+}
+
+export interface LibvirtHost {
+  readonly uri: string;
+  readInventory(): Promise<LibvirtInventory>;
+  /** The network's XML (live definition when active); not-found when there is none. */
+  readNetworkXml(name: string): Promise<string>;
+}
+
+export class VirshLibvirtHost implements LibvirtHost {
+  private readonly virsh: Virsh;
+
+  constructor(
+    readonly uri: string,
+    runner: CommandRunner,
+  ) {
+    this.virsh = new Virsh(uri, runner);
+  }
+
+  async readInventory(): Promise<LibvirtInventory> {
+    const lists = await this.virsh.batch([
+      ['net-list', '--all', '--name'],
+      ['net-list', '--name'],
+      ['net-list', '--all', '--autostart', '--name'],
+      ['net-list', '--all', '--persistent', '--name'],
+      ['list', '--all', '--name'],
+      ['list', '--all', '--persistent', '--name'],
+    ]);
+    const [allNets, activeNets, autostartNets, persistentNets, allVms, persistentVms] = lists.outputs.map(
+      (output) => parseNameList(output ?? ''),
+    ) as [string[], string[], string[], string[], string[], string[]];
+    const active = new Set(activeNets);
+    const autostart = new Set(autostartNets);
+    const persistentNet = new Set(persistentNets);
+    const persistentVm = new Set(persistentVms);
+
+    // Second pass, one process: each network's XML and leases, each VM's XML and state.
+    const perNetwork = allNets.map((name) =>
+      active.has(name) ? [['net-dumpxml', name], ['net-dhcp-leases', name]] : [['net-dumpxml', name]],
+    );
+    const perVm = allVms.map((name) => [['dumpxml', name], ['domstate', name]]);
+    const details = await this.virsh.batch([...perNetwork.flat(), ...perVm.flat()]);
+    const outputs = [...details.outputs];
+    const problems: string[] = [];
+
+    const networks: Network[] = [];
+    const leases: Lease[] = [];
+    for (const [index, name] of allNets.entries()) {
+      const xml = outputs.shift() ?? '';
+      const leaseTable = perNetwork[index]!.length > 1 ? (outputs.shift() ?? '') : '';
+      if (!xml) {
+        problems.push(`Network "${name}" vanished while it was being read.`);
+        continue;
+      }
+      try {
+        const definition = parseNetworkXml(xml);
+        networks.push({
+          ...definition,
+          active: active.has(name),
+          autostart: autostart.has(name),
+          persistent: persistentNet.has(name),
+        });
+        if (leaseTable) leases.push(...parseNetDhcpLeases(leaseTable, name));
+      } catch (error) {
+        problems.push(`Network "${name}": ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+
+    const vms: Vm[] = [];
+    for (const name of allVms) {
+      const xml = outputs.shift() ?? '';
+      const state = outputs.shift() ?? '';
+      if (!xml) {
+        problems.push(`VM "${name}" vanished while it was being read.`);
+        continue;
+      }
+      try {
+        const domain = parseDomainXml(xml);
+        vms.push({ ...domain, state: parseVmState(state), persistent: persistentVm.has(name) });
+      } catch (error) {
+        problems.push(`VM "${name}": ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { networks, vms, leases, problems };
+  }
+
+  async readNetworkXml(name: string): Promise<string> {
+    const { outputs, stderr } = await this.virsh.batch([['net-dumpxml', name]]);
+    const xml = outputs[0] ?? '';
+    if (!xml) {
+      throw new SwitchyardError({
+        code: 'not-found',
+        field: 'name',
+        message: `There is no network named "${name}"${stderr ? ` (libvirt: ${stderr.trim()})` : ''}.`,
+        hint: 'Pick a network from the list; it may have been deleted meanwhile.',
+      });
+    }
+    return xml;
+  }
+}

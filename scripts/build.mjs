@@ -1,0 +1,23 @@
+// Builds everything the two shells run: the renderer (Vite) and three Node bundles (esbuild):
+// the Electron main process, its sandboxed preload (one CommonJS file, as the sandbox requires)
+// and the serve shell.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Provided by the Electron runtime; resolving it in Node would try to download Electron.
+  external: ['electron'],
+};
+
+await Promise.all([
+  viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' }),
+  esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'dist/electron/main.cjs' }),
+  esbuild({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'dist/electron/preload.cjs' }),
+  esbuild({ ...common, entryPoints: ['electron/serve/serve-cli.ts'], outfile: 'dist/serve.cjs' }),
+]);
