@@ -1,6 +1,7 @@
 // Lint rules that keep the architecture honest: renderer → shared ← electron, only electron/
 // touches Electron or child processes, and no code anywhere runs a shell string.
 import js from '@eslint/js';
+import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
@@ -26,6 +27,7 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-output/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['scripts/**/*.mjs', '*.js'], languageOptions: { globals: globals.node } },
   {
     rules: {
       'no-restricted-syntax': noShellStrings,

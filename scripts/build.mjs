@@ -10,6 +10,7 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
+  minify: true,
   logLevel: 'warning',
   // Provided by the Electron runtime; resolving it in Node would try to download Electron.
   external: ['electron'],

@@ -2,6 +2,7 @@
 // the privileged side enforces. Both shells (Electron IPC and the serve WebSocket), the preload
 // API and the renderer's client are all derived from this object.
 import { z } from 'zod';
+import { requestNames, subscriptionNames } from './contract-names';
 import { ErrorValueSchema, NetworkDetailsSchema, SnapshotSchema, ConnectionSchema, type ErrorValue } from './model';
 
 /** libvirt object names are free-form in libvirt, but nothing sane is longer than this. */
@@ -50,8 +51,14 @@ export type RequestOutput<N extends RequestName> = z.output<Contract['requests']
 export type SubscriptionInput<N extends SubscriptionName> = z.input<Contract['subscriptions'][N]['input']>;
 export type SubscriptionEvent<N extends SubscriptionName> = z.output<Contract['subscriptions'][N]['event']>;
 
-export const requestNames = Object.keys(contract.requests) as RequestName[];
-export const subscriptionNames = Object.keys(contract.subscriptions) as SubscriptionName[];
+export { requestNames, subscriptionNames } from './contract-names';
+
+// Compile-time proof that contract-names.ts lists exactly the contract's keys, both ways.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const requestNamesMatch: SameKeys<(typeof requestNames)[number], RequestName> = true;
+const subscriptionNamesMatch: SameKeys<(typeof subscriptionNames)[number], SubscriptionName> = true;
+void requestNamesMatch;
+void subscriptionNamesMatch;
 
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.hasOwn(contract.requests, name);

@@ -38,6 +38,9 @@ export class SwitchyardCore {
   private running = false;
   private inFlight: Promise<Snapshot> | undefined;
   private failures = 0;
+  private stopWatching: (() => void) | undefined;
+  private eventTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchEndedAt = 0;
   // Bumped on every URI change so that a read of the old connection cannot overwrite the new one.
   private generation = 0;
 
@@ -55,7 +58,10 @@ export class SwitchyardCore {
   stop(): void {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.eventTimer) clearTimeout(this.eventTimer);
+    this.timer = this.eventTimer = undefined;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 
   getSnapshot(): Snapshot {
@@ -79,6 +85,8 @@ export class SwitchyardCore {
 
   async setConnectionUri(uri: string): Promise<Connection> {
     this.generation += 1;
+    this.stopWatching?.();
+    this.stopWatching = undefined;
     this.hosts = this.options.connectHosts(uri);
     this.failures = 0;
     this.publish(emptySnapshot({ uri, state: 'connecting' }));
@@ -107,8 +115,31 @@ export class SwitchyardCore {
   }
 
   private async refreshAndReschedule(): Promise<void> {
-    await this.refresh().catch(() => undefined);
-    if (this.running) this.reschedule();
+    const snapshot = await this.refresh().catch(() => undefined);
+    if (!this.running) return;
+    if (snapshot?.connection.state === 'connected') this.watchEvents();
+    this.reschedule();
+  }
+
+  /** libvirt events make VM and network changes show at once instead of at the next reread. */
+  private watchEvents(): void {
+    // A stream that keeps ending (a driver without events) is not restarted in a tight loop;
+    // the periodic reread covers the gap.
+    if (this.stopWatching || Date.now() - this.watchEndedAt < 10_000) return;
+    const generation = this.generation;
+    this.stopWatching = this.hosts.libvirt.watchEvents(
+      () => {
+        // Events come in bursts (a VM start emits several): one reread after the burst settles.
+        if (this.eventTimer) clearTimeout(this.eventTimer);
+        this.eventTimer = setTimeout(() => void this.refreshAndReschedule(), 150);
+      },
+      () => {
+        if (generation !== this.generation) return;
+        this.stopWatching = undefined;
+        this.watchEndedAt = Date.now();
+        if (this.running) void this.refreshAndReschedule();
+      },
+    );
   }
 
   private reschedule(): void {

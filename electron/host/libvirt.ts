@@ -4,7 +4,7 @@ import { parseDomainXml } from '../../shared/libvirt/domain-xml';
 import { parseNetworkXml } from '../../shared/libvirt/network-xml';
 import { parseNameList, parseNetDhcpLeases, parseVmState } from '../../shared/libvirt/virsh-output';
 import type { Lease, Network, Vm } from '../../shared/model';
-import type { CommandRunner } from './command-runner';
+import { startProgram, type CommandRunner } from './command-runner';
 import { Virsh } from './virsh';
 
 export interface LibvirtInventory {
@@ -21,6 +21,11 @@ export interface LibvirtHost {
   readInventory(): Promise<LibvirtInventory>;
   /** The network's XML (live definition when active); not-found when there is none. */
   readNetworkXml(name: string): Promise<string>;
+  /**
+   * Calls onChange for every libvirt lifecycle event of a VM or network, and onEnd once when the
+   * stream ends (libvirtd went away). Returns a function that stops watching.
+   */
+  watchEvents(onChange: () => void, onEnd: () => void): () => void;
 }
 
 export class VirshLibvirtHost implements LibvirtHost {
@@ -28,9 +33,31 @@ export class VirshLibvirtHost implements LibvirtHost {
 
   constructor(
     readonly uri: string,
-    runner: CommandRunner,
+    private readonly runner: CommandRunner,
   ) {
     this.virsh = new Virsh(uri, runner);
+  }
+
+  watchEvents(onChange: () => void, onEnd: () => void): () => void {
+    // virsh can wait for one event kind per process: domain events and network events.
+    const streams = [
+      ['event', '--all', '--loop'],
+      ['net-event', '--all', '--loop'],
+    ].map((command) => startProgram(this.runner.argv('virsh', ['--connect', this.uri, ...command])));
+    let ended = false;
+    const stop = () => {
+      ended = true;
+      for (const stream of streams) stream.kill();
+    };
+    for (const stream of streams) {
+      stream.stdout?.on('data', () => onChange());
+      stream.once('exit', () => {
+        if (ended) return;
+        stop();
+        onEnd();
+      });
+    }
+    return stop;
   }
 
   async readInventory(): Promise<LibvirtInventory> {

@@ -2,7 +2,8 @@
 // Each request resolves to a Result, because contextBridge strips custom fields from thrown errors;
 // the renderer's client turns failed Results into errors that keep code, field and hint.
 import { contextBridge, ipcRenderer } from 'electron';
-import { requestNames, type SwitchyardBridge } from '../../shared/contract';
+import type { SwitchyardBridge } from '../../shared/contract';
+import { requestNames } from '../../shared/contract-names';
 import { IPC_REQUEST_CHANNEL, IPC_SUBSCRIBE_CHANNEL } from './channels';
 
 const requests = Object.fromEntries(
