@@ -46,6 +46,12 @@ export const IpConfigSchema = z.object({
 });
 export type IpConfig = z.infer<typeof IpConfigSchema>;
 
+export const DnsHostSchema = z.object({
+  ip: z.string(),
+  hostnames: z.array(z.string()),
+});
+export type DnsHost = z.infer<typeof DnsHostSchema>;
+
 export const NetworkSchema = z.object({
   name: z.string(),
   uuid: z.string(),
@@ -68,6 +74,8 @@ export const NetworkSchema = z.object({
   mac: z.string().optional(),
   domain: z.string().optional(),
   ips: z.array(IpConfigSchema),
+  /** <dns><host ip=...><hostname>...</hostname></host>: names dnsmasq answers on this network. */
+  dnsHosts: z.array(DnsHostSchema),
 });
 export type Network = z.infer<typeof NetworkSchema>;
 

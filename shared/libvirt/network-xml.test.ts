@@ -28,6 +28,7 @@ describe('parseNetworkXml on libvirt fixtures', () => {
           dhcpHosts: [],
         },
       ],
+      dnsHosts: [],
     });
   });
 
@@ -57,6 +58,7 @@ describe('parseNetworkXml on libvirt fixtures', () => {
           dhcpHosts: [],
         },
       ],
+      dnsHosts: [],
     });
     expect(parseNetworkXml(readFixture('network/test-driver-lab-net.xml'))).toMatchObject({
       name: 'lab net',
@@ -83,6 +85,7 @@ describe('parseNetworkXml on libvirt fixtures', () => {
           ],
         },
       ],
+      dnsHosts: [],
     });
   });
 
@@ -107,6 +110,7 @@ describe('parseNetworkXml on libvirt fixtures', () => {
       forward: { mode: 'bridge' },
       bridge: { name: 'br0' },
       ips: [],
+      dnsHosts: [],
     });
     const vepa = parseNetworkXml(readFixture('network/vepa-net.xml'));
     expect(vepa.forward).toEqual({ mode: 'vepa' });
@@ -117,7 +121,27 @@ describe('parseNetworkXml on libvirt fixtures', () => {
       uuid: '81ff0d90-c91e-6742-64da-4a736edb9a9b',
       forward: { mode: 'hostdev' },
       ips: [],
+      dnsHosts: [],
     });
+  });
+
+  it('reads DNS host entries with all their names', () => {
+    const definition = parseNetworkXml(
+      network(
+        "<dns><host ip='192.168.122.2'><hostname>myhost</hostname><hostname>myhostalias</hostname></host>" +
+          "<host ip='fd00::5'><hostname>v6host</hostname></host></dns>",
+      ),
+    );
+    expect(definition.dnsHosts).toEqual([
+      { ip: '192.168.122.2', hostnames: ['myhost', 'myhostalias'] },
+      { ip: 'fd00::5', hostnames: ['v6host'] },
+    ]);
+  });
+
+  it('refuses a DNS host entry without a usable ip, naming the entry', () => {
+    expect(() => parseNetworkXml(network("<dns><host ip='10.0.0.1'><hostname>a</hostname></host><host ip='nope'/></dns>"))).toThrow(
+      switchyardError('invalid-xml', 'dns.host[1].ip'),
+    );
   });
 
   it('reads IPv6 with DHCPv6 hosts identified by DUID or name', () => {

@@ -3,7 +3,7 @@
 // indices count from 0, in document order, like the `ips` array they fill.
 import type { Element } from '@xmldom/xmldom';
 import { isIpv4, isIpv6, netmaskToPrefix, parseIpv4 } from '../address';
-import type { DhcpHost, DhcpRange, ForwardMode, IpConfig, IpFamily, Network } from '../model';
+import type { DhcpHost, DhcpRange, DnsHost, ForwardMode, IpConfig, IpFamily, Network } from '../model';
 import { attribute, childElement, childElements, childText, invalidXml, parseMac, parseRootElement } from './xml-document';
 
 /** What a network's XML says; state (active, autostart, persistent) comes from elsewhere. */
@@ -34,7 +34,23 @@ export function parseNetworkXml(xml: string): NetworkDefinition {
     ...(mac ? { mac } : {}),
     ...(domain ? { domain } : {}),
     ips: childElements(root, 'ip').map((ip, index) => parseIp(ip, `ip[${index}]`)),
+    dnsHosts: parseDnsHosts(childElement(root, 'dns')),
   };
+}
+
+function parseDnsHosts(dns: Element | undefined): DnsHost[] {
+  if (!dns) return [];
+  return childElements(dns, 'host').map((host, index) => {
+    const field = `dns.host[${index}]`;
+    const ip = attribute(host, 'ip');
+    if (!ip || !(isIpv4(ip) || isIpv6(ip))) {
+      throw invalidXml(`${field}.ip`, `The DNS host entry has ${ip ? `"${ip}", not an IP address` : 'no ip'}.`, 'Give the address the names should resolve to, e.g. ip="192.168.122.10".');
+    }
+    const hostnames = childElements(host, 'hostname')
+      .map((hostname) => hostname.textContent?.trim() ?? '')
+      .filter((hostname) => hostname.length > 0);
+    return { ip, hostnames };
+  });
 }
 
 function parseName(root: Element): string {
