@@ -7,6 +7,9 @@ function network(body: string): string {
   return `<network><name>test</name>${body}</network>`;
 }
 
+/** What a network without <dns> has. */
+const NO_DNS = { forwarders: [], txts: [], srvs: [] };
+
 describe('parseNetworkXml on libvirt fixtures', () => {
   it.each(fixturePaths('network'))('%s fits the Network schema', (path) => {
     const definition = parseNetworkXml(readFixture(path));
@@ -29,6 +32,8 @@ describe('parseNetworkXml on libvirt fixtures', () => {
         },
       ],
       dnsHosts: [],
+      dns: NO_DNS,
+      routes: [],
     });
   });
 
@@ -59,6 +64,8 @@ describe('parseNetworkXml on libvirt fixtures', () => {
         },
       ],
       dnsHosts: [],
+      dns: NO_DNS,
+      routes: [],
     });
     expect(parseNetworkXml(readFixture('network/test-driver-lab-net.xml'))).toMatchObject({
       name: 'lab net',
@@ -86,6 +93,8 @@ describe('parseNetworkXml on libvirt fixtures', () => {
         },
       ],
       dnsHosts: [],
+      dns: NO_DNS,
+      routes: [],
     });
   });
 
@@ -111,6 +120,8 @@ describe('parseNetworkXml on libvirt fixtures', () => {
       bridge: { name: 'br0' },
       ips: [],
       dnsHosts: [],
+      dns: NO_DNS,
+      routes: [],
     });
     const vepa = parseNetworkXml(readFixture('network/vepa-net.xml'));
     expect(vepa.forward).toEqual({ mode: 'vepa' });
@@ -122,6 +133,8 @@ describe('parseNetworkXml on libvirt fixtures', () => {
       forward: { mode: 'hostdev' },
       ips: [],
       dnsHosts: [],
+      dns: NO_DNS,
+      routes: [],
     });
   });
 
@@ -188,7 +201,7 @@ describe('parseNetworkXml on libvirt fixtures', () => {
   it('reads a NAT port-range network that has no uuid yet', () => {
     const definition = parseNetworkXml(readFixture('network/nat-port-range.xml'));
     expect(definition.uuid).toBe('');
-    expect(definition.forward).toEqual({ mode: 'nat' });
+    expect(definition.forward).toEqual({ mode: 'nat', nat: { portRange: { start: 500, end: 1000 } } });
     expect(definition.ips).toHaveLength(3);
     expect(definition.ips[2]).toMatchObject({ family: 'ipv6', prefix: 64 });
   });
@@ -227,6 +240,97 @@ describe('parseNetworkXml on libvirt fixtures', () => {
 
   it('trims the name and accepts names with spaces', () => {
     expect(parseNetworkXml('<network><name>\n  lab net \n</name></network>').name).toBe('lab net');
+  });
+});
+
+describe('parseNetworkXml on the model issue 3 added', () => {
+  it('reads the NAT address range, port range and IPv6 masquerading', () => {
+    expect(parseNetworkXml(readFixture('network/nat-network-forward-nat-address.xml')).forward).toEqual({
+      mode: 'nat',
+      dev: 'eth1',
+      nat: { addressRange: { start: '10.20.30.40', end: '10.20.30.44' }, portRange: { start: 60000, end: 65432 } },
+    });
+    expect(parseNetworkXml(readFixture('network/nat-network-forward-nat-ipv6.xml')).forward).toEqual({ mode: 'nat', nat: { ipv6: true } });
+    expect(parseNetworkXml(readFixture('network/default-live.xml')).forward).toEqual({
+      mode: 'nat',
+      nat: { portRange: { start: 1024, end: 65535 } },
+    });
+  });
+
+  it('reads the MAC table manager, the local-only domain and the virtualport type', () => {
+    expect(parseNetworkXml(readFixture('network/nat-network-explicit-flood.xml')).bridge).toEqual({ name: 'virbr0', macTableManager: 'kernel' });
+    expect(parseNetworkXml(readFixture('network/nat-network-dns-local-domain.xml'))).toMatchObject({ domain: 'example.com', domainLocalOnly: true });
+    expect(parseNetworkXml(readFixture('network/openvswitch-net.xml')).virtualPortType).toBe('openvswitch');
+    expect(parseNetworkXml(readFixture('network/vepa-net.xml')).virtualPortType).toBe('802.1Qbg');
+  });
+
+  it('reads bootp and the TFTP root', () => {
+    expect(parseNetworkXml(readFixture('network/netboot-network.xml')).ips[0]).toEqual({
+      family: 'ipv4',
+      address: '192.168.122.1',
+      prefix: 24,
+      dhcpRanges: [{ start: '192.168.122.2', end: '192.168.122.254' }],
+      dhcpHosts: [],
+      bootp: { file: 'pxeboot.img' },
+      tftpRoot: '/var/lib/tftproot',
+    });
+    expect(parseNetworkXml(readFixture('network/netboot-proxy-network.xml')).ips[0]?.bootp).toEqual({ file: 'pxeboot.img', server: '10.20.30.40' });
+  });
+
+  it('reads lease times of static hosts', () => {
+    const { ips } = parseNetworkXml(readFixture('network/leasetime-hours.xml'));
+    expect(ips[0]?.dhcpHosts.map((host) => host.leaseSeconds)).toEqual([7200, 10800]);
+  });
+
+  it('reads DNS forwarders, TXT and SRV records, and the DNS switches', () => {
+    expect(parseNetworkXml(readFixture('network/nat-network-dns-forwarders.xml')).dns).toEqual({
+      forwarders: [{ addr: '8.8.8.8' }, { addr: '8.8.4.4' }, { domain: 'example.com', addr: '192.168.1.1' }, { domain: 'www.example.com' }],
+      txts: [],
+      srvs: [],
+    });
+    expect(parseNetworkXml(readFixture('network/nat-network-dns-txt-record.xml')).dns.txts).toEqual([{ name: 'example', value: 'example value' }]);
+    expect(parseNetworkXml(readFixture('network/nat-network-dns-srv-records.xml')).dns.srvs).toEqual([
+      { service: 'name', protocol: 'tcp', domain: 'test-domain-name', target: '.', port: 1024, priority: 10, weight: 10 },
+      { service: 'name', protocol: 'tcp', domain: 'donkey', target: '.', port: 404, priority: 10, weight: 10 },
+    ]);
+    expect(parseNetworkXml(readFixture('network/nat-network-dns-srv-record-minimal.xml')).dns.srvs).toEqual([{ service: 'name', protocol: 'tcp' }]);
+    expect(parseNetworkXml(readFixture('network/routed-network-no-dns.xml')).dns).toEqual({ ...NO_DNS, enable: false });
+    const hosts = parseNetworkXml(readFixture('network/nat-network-dns-hosts.xml'));
+    expect(hosts.dns).toEqual({ ...NO_DNS, forwardPlainNames: false });
+    expect(hosts.dnsHosts).toHaveLength(4);
+  });
+
+  it('reads static routes with their family, prefix and metric', () => {
+    expect(parseNetworkXml(readFixture('network/docs-static-routes.xml')).routes).toEqual([
+      { family: 'ipv4', address: '192.168.222.0', prefix: 24, gateway: '192.168.122.2' },
+      { family: 'ipv6', address: '2001:db8:ca2:3::', prefix: 64, gateway: '2001:db8:ca2:2::2' },
+      { family: 'ipv6', address: '2001:db9:4:1::', prefix: 64, gateway: '2001:db8:ca2:2::3', metric: 2 },
+    ]);
+    expect(parseNetworkXml(network("<route address='10.0.0.0' netmask='255.255.0.0' gateway='10.1.0.2'/>")).routes[0]?.prefix).toBe(16);
+  });
+
+  it.each([
+    ['a bad ipv6 setting on <nat>', "<forward mode='nat'><nat ipv6='maybe'/></forward>", 'forward.nat.ipv6'],
+    ['a NAT address range without end', "<forward mode='nat'><nat><address start='1.2.3.4'/></nat></forward>", 'forward.nat.address.end'],
+    ['an IPv6 NAT address', "<forward mode='nat'><nat><address start='fd00::1' end='fd00::2'/></nat></forward>", 'forward.nat.address.start'],
+    ['a NAT port over 65535', "<forward mode='nat'><nat><port start='1024' end='70000'/></nat></forward>", 'forward.nat.port.end'],
+    ['a NAT port range without start', "<forward mode='nat'><nat><port end='1000'/></nat></forward>", 'forward.nat.port.start'],
+    ['an unknown MAC table manager', "<bridge name='virbr0' macTableManager='switch'/>", 'bridge.macTableManager'],
+    ['a bad localOnly', "<domain name='a' localOnly='sometimes'/>", 'domain.localOnly'],
+    ['a bad dns enable', "<dns enable='on'/>", 'dns.enable'],
+    ['a bad forwardPlainNames', "<dns forwardPlainNames='1'/>", 'dns.forwardPlainNames'],
+    ['an empty forwarder', '<dns><forwarder/></dns>', 'dns.forwarder[0]'],
+    ['a forwarder that is no address', "<dns><forwarder addr='dns.example'/></dns>", 'dns.forwarder[0].addr'],
+    ['a TXT record without value', "<dns><txt name='a'/></dns>", 'dns.txt[0].value'],
+    ['an SRV record without protocol', "<dns><srv service='ldap'/></dns>", 'dns.srv[0].protocol'],
+    ['an SRV port that is no number', "<dns><srv service='ldap' protocol='tcp' port='ldap'/></dns>", 'dns.srv[0].port'],
+    ['a route without gateway', "<route address='10.0.0.0' prefix='8'/>", 'route[0].gateway'],
+    ['a route of the wrong family', "<route family='ipv6' address='10.0.0.0' prefix='8' gateway='fd00::1'/>", 'route[0].address'],
+    ['a route with a bad metric', "<route address='10.0.0.0' prefix='8' gateway='10.1.1.1' metric='low'/>", 'route[0].metric'],
+    ['a bootp without file', "<ip address='10.0.0.1' prefix='24'><dhcp><bootp server='10.0.0.2'/></dhcp></ip>", 'ip[0].dhcp.bootp.file'],
+    ['a host lease in unknown units', "<ip address='10.0.0.1' prefix='24'><dhcp><host mac='52:54:00:00:00:01' ip='10.0.0.5'><lease expiry='1' unit='weeks'/></host></dhcp></ip>", 'ip[0].dhcp.host[0].lease.unit'],
+  ])('rejects %s', (_, body, field) => {
+    expect(() => parseNetworkXml(network(body))).toThrow(switchyardError('invalid-xml', field));
   });
 });
 

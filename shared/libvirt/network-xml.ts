@@ -3,16 +3,29 @@
 // indices count from 0, in document order, like the `ips` array they fill.
 import type { Element } from '@xmldom/xmldom';
 import { isIpv4, isIpv6, netmaskToPrefix, parseIpv4 } from '../address';
-import type { DhcpHost, DhcpRange, DnsHost, ForwardMode, IpConfig, IpFamily, Network } from '../model';
+import type {
+  DhcpHost,
+  DhcpRange,
+  DnsConfig,
+  DnsHost,
+  DnsSrv,
+  ForwardMode,
+  IpConfig,
+  IpFamily,
+  Nat,
+  Network,
+  StaticRoute,
+} from '../model';
 import { attribute, childElement, childElements, childText, invalidXml, parseMac, parseRootElement } from './xml-document';
 
 /** What a network's XML says; state (active, autostart, persistent) comes from elsewhere. */
 export type NetworkDefinition = Omit<Network, 'active' | 'autostart' | 'persistent'>;
 
 // libvirt stores a network as NAME.xml in its config directory; longer names fail at define time.
-const MAX_NAME_BYTES = 255 - '.xml'.length;
+export const MAX_NETWORK_NAME_BYTES = 255 - '.xml'.length;
 
-const SECONDS_PER_LEASE_UNIT = new Map([
+/** libvirt's lease time units, smallest first. */
+export const SECONDS_PER_LEASE_UNIT: ReadonlyMap<string, number> = new Map([
   ['seconds', 1],
   ['minutes', 60],
   ['hours', 3600],
@@ -24,7 +37,11 @@ export function parseNetworkXml(xml: string): NetworkDefinition {
   const bridge = parseBridge(childElement(root, 'bridge'));
   const mtu = parseOptionalCount(childElement(root, 'mtu'), 'size', 'mtu.size');
   const mac = parseMac(attribute(childElement(root, 'mac'), 'address'), 'mac.address');
-  const domain = attribute(childElement(root, 'domain'), 'name');
+  const domainElement = childElement(root, 'domain');
+  const domain = attribute(domainElement, 'name');
+  const domainLocalOnly = parseYesNo(domainElement, 'localOnly', 'domain.localOnly');
+  const virtualPortType = attribute(childElement(root, 'virtualport'), 'type');
+  const dns = childElement(root, 'dns');
   return {
     name,
     uuid: parseUuid(root),
@@ -33,8 +50,93 @@ export function parseNetworkXml(xml: string): NetworkDefinition {
     ...(mtu !== undefined ? { mtu } : {}),
     ...(mac ? { mac } : {}),
     ...(domain ? { domain } : {}),
+    ...(domainLocalOnly !== undefined ? { domainLocalOnly } : {}),
+    ...(virtualPortType ? { virtualPortType } : {}),
     ips: childElements(root, 'ip').map((ip, index) => parseIp(ip, `ip[${index}]`)),
-    dnsHosts: parseDnsHosts(childElement(root, 'dns')),
+    dnsHosts: parseDnsHosts(dns),
+    dns: parseDns(dns),
+    routes: childElements(root, 'route').map((route, index) => parseRoute(route, `route[${index}]`)),
+  };
+}
+
+/** A yes/no attribute as a boolean; undefined when absent. */
+function parseYesNo(element: Element | undefined, name: string, field: string): boolean | undefined {
+  const text = attribute(element, name);
+  if (text === undefined) return undefined;
+  if (text !== 'yes' && text !== 'no') {
+    throw invalidXml(field, `"${text}" is not a valid ${name} setting.`, `Set ${name}='yes' or ${name}='no'.`);
+  }
+  return text === 'yes';
+}
+
+function parseDns(dns: Element | undefined): DnsConfig {
+  const enable = parseYesNo(dns, 'enable', 'dns.enable');
+  const forwardPlainNames = parseYesNo(dns, 'forwardPlainNames', 'dns.forwardPlainNames');
+  const children = (name: string) => (dns ? childElements(dns, name) : []);
+  return {
+    ...(enable !== undefined ? { enable } : {}),
+    ...(forwardPlainNames !== undefined ? { forwardPlainNames } : {}),
+    forwarders: children('forwarder').map((forwarder, index) => {
+      const addr = attribute(forwarder, 'addr');
+      const domain = attribute(forwarder, 'domain');
+      const field = `dns.forwarder[${index}]`;
+      if (addr !== undefined && !isIpv4(addr) && !isIpv6(addr)) {
+        throw invalidXml(`${field}.addr`, `The DNS forwarder "${addr}" is not an IP address.`, 'Give the DNS server as an address, e.g. addr="8.8.8.8".');
+      }
+      if (addr === undefined && domain === undefined) {
+        throw invalidXml(field, 'The DNS forwarder has neither addr nor domain.', 'Give addr (a DNS server), domain, or both.');
+      }
+      return { ...(addr !== undefined ? { addr } : {}), ...(domain !== undefined ? { domain } : {}) };
+    }),
+    txts: children('txt').map((txt, index) => ({
+      name: requiredAttribute(txt, 'name', `dns.txt[${index}]`, 'the name the record answers for'),
+      value: requiredAttribute(txt, 'value', `dns.txt[${index}]`, 'the text the record returns'),
+    })),
+    srvs: children('srv').map((srv, index) => parseSrv(srv, `dns.srv[${index}]`)),
+  };
+}
+
+function requiredAttribute(element: Element, name: string, path: string, meaning: string): string {
+  const value = attribute(element, name);
+  if (value === undefined) {
+    throw invalidXml(`${path}.${name}`, `<${element.nodeName}> has no ${name}.`, `Add ${name}='…', ${meaning}.`);
+  }
+  return value;
+}
+
+function parseSrv(srv: Element, path: string): DnsSrv {
+  const optional = (name: 'domain' | 'target') => {
+    const value = attribute(srv, name);
+    return value !== undefined ? { [name]: value } : {};
+  };
+  const count = (name: 'port' | 'priority' | 'weight') => {
+    const value = parseOptionalCount(srv, name, `${path}.${name}`);
+    return value !== undefined ? { [name]: value } : {};
+  };
+  return {
+    service: requiredAttribute(srv, 'service', path, 'the service name, e.g. ldap'),
+    protocol: requiredAttribute(srv, 'protocol', path, 'tcp or udp'),
+    ...optional('domain'),
+    ...optional('target'),
+    ...count('port'),
+    ...count('priority'),
+    ...count('weight'),
+  };
+}
+
+function parseRoute(route: Element, path: string): StaticRoute {
+  const family = parseFamily(route, path);
+  const address = requiredAttribute(route, 'address', path, 'the destination network');
+  requireAddress(address, family, `${path}.address`);
+  const gateway = requiredAttribute(route, 'gateway', path, 'the guest that routes to the destination');
+  requireAddress(gateway, family, `${path}.gateway`);
+  const metric = parseOptionalCount(route, 'metric', `${path}.metric`);
+  return {
+    family,
+    address,
+    prefix: parsePrefix(route, family, address, path),
+    gateway,
+    ...(metric !== undefined ? { metric } : {}),
   };
 }
 
@@ -62,11 +164,11 @@ function parseName(root: Element): string {
     throw invalidXml('name', `The network name "${name}" contains "/".`, 'Choose a name without "/".');
   }
   const bytes = new TextEncoder().encode(name).length;
-  if (bytes > MAX_NAME_BYTES) {
+  if (bytes > MAX_NETWORK_NAME_BYTES) {
     throw invalidXml(
       'name',
-      `The network name is ${bytes} bytes long; libvirt cannot store names over ${MAX_NAME_BYTES} bytes.`,
-      `Shorten the name to at most ${MAX_NAME_BYTES} bytes.`,
+      `The network name is ${bytes} bytes long; libvirt cannot store names over ${MAX_NETWORK_NAME_BYTES} bytes.`,
+      `Shorten the name to at most ${MAX_NETWORK_NAME_BYTES} bytes.`,
     );
   }
   return name;
@@ -112,7 +214,35 @@ function parseForward(forward: Element | undefined): NetworkDefinition['forward'
     );
   }
   const dev = attribute(forward, 'dev');
-  return { mode, ...(dev ? { dev } : {}) };
+  const nat = childElement(forward, 'nat');
+  return { mode, ...(dev ? { dev } : {}), ...(nat ? { nat: parseNat(nat) } : {}) };
+}
+
+function parseNat(nat: Element): Nat {
+  const ipv6 = parseYesNo(nat, 'ipv6', 'forward.nat.ipv6');
+  const address = childElement(nat, 'address');
+  const port = childElement(nat, 'port');
+  const addressRange = address && {
+    start: requiredAttribute(address, 'start', 'forward.nat.address', 'the first public IPv4 address'),
+    end: requiredAttribute(address, 'end', 'forward.nat.address', 'the last public IPv4 address'),
+  };
+  if (addressRange) {
+    requireAddress(addressRange.start, 'ipv4', 'forward.nat.address.start');
+    requireAddress(addressRange.end, 'ipv4', 'forward.nat.address.end');
+  }
+  const portNumber = (name: string) => {
+    const value = parseOptionalCount(port, name, `forward.nat.port.${name}`);
+    if (value === undefined || value > 65535) {
+      throw invalidXml(`forward.nat.port.${name}`, `The NAT port range needs a ${name} port from 0 to 65535.`, `Set ${name}='…' on <port>, e.g. 1024 to 65535.`);
+    }
+    return value;
+  };
+  const portRange = port && { start: portNumber('start'), end: portNumber('end') };
+  return {
+    ...(addressRange ? { addressRange } : {}),
+    ...(portRange ? { portRange } : {}),
+    ...(ipv6 !== undefined ? { ipv6 } : {}),
+  };
 }
 
 function parseBridge(bridge: Element | undefined): NetworkDefinition['bridge'] {
@@ -124,10 +254,15 @@ function parseBridge(bridge: Element | undefined): NetworkDefinition['bridge'] {
     throw invalidXml('bridge.stp', `"${stpText}" is not a valid stp setting.`, "Set stp='on' or stp='off'.");
   }
   const delay = parseOptionalCount(bridge, 'delay', 'bridge.delay');
+  const macTableManager = attribute(bridge, 'macTableManager');
+  if (macTableManager !== undefined && macTableManager !== 'kernel' && macTableManager !== 'libvirt') {
+    throw invalidXml('bridge.macTableManager', `"${macTableManager}" is not a MAC table manager.`, "Set macTableManager='kernel' or 'libvirt'.");
+  }
   return {
     name,
     ...(stpText !== undefined ? { stp: stpText === 'on' } : {}),
     ...(delay !== undefined ? { delay } : {}),
+    ...(macTableManager !== undefined ? { macTableManager } : {}),
   };
 }
 
@@ -142,17 +277,26 @@ function parseOptionalCount(element: Element | undefined, name: string, field: s
   return value;
 }
 
-function parseIp(ip: Element, path: string): IpConfig {
-  const family = attribute(ip, 'family') ?? 'ipv4';
+/** The family attribute of an <ip> or <route>; absent means IPv4. */
+function parseFamily(element: Element, path: string): IpFamily {
+  const family = attribute(element, 'family') ?? 'ipv4';
   if (family !== 'ipv4' && family !== 'ipv6') {
     throw invalidXml(`${path}.family`, `"${family}" is not an address family.`, "Use family='ipv4' or family='ipv6'.");
   }
+  return family;
+}
+
+function parseIp(ip: Element, path: string): IpConfig {
+  const family = parseFamily(ip, path);
   const address = attribute(ip, 'address');
   if (address === undefined) {
     throw invalidXml(`${path}.address`, 'The <ip> element has no address.', "Add address='…', the host's address on the network.");
   }
   requireAddress(address, family, `${path}.address`);
   const dhcp = childElement(ip, 'dhcp');
+  const bootp = dhcp && childElement(dhcp, 'bootp');
+  const bootpServer = attribute(bootp, 'server');
+  const tftpRoot = attribute(childElement(ip, 'tftp'), 'root');
   return {
     family,
     address,
@@ -163,6 +307,15 @@ function parseIp(ip: Element, path: string): IpConfig {
     dhcpHosts: dhcp
       ? childElements(dhcp, 'host').map((host, index) => parseHost(host, family, `${path}.dhcp.host[${index}]`))
       : [],
+    ...(bootp
+      ? {
+          bootp: {
+            file: requiredAttribute(bootp, 'file', `${path}.dhcp.bootp`, 'the boot image, e.g. pxelinux.0'),
+            ...(bootpServer !== undefined ? { server: bootpServer } : {}),
+          },
+        }
+      : {}),
+    ...(tftpRoot !== undefined ? { tftpRoot } : {}),
   };
 }
 
@@ -209,7 +362,7 @@ function parsePrefix(ip: Element, family: IpFamily, address: string, path: strin
   return family === 'ipv6' ? 64 : classfulPrefix(address, path);
 }
 
-/** libvirt's default for an IPv4 <ip> with neither prefix nor netmask: the address's class. */
+/** libvirt's default for an IPv4 <ip> or <route> with neither prefix nor netmask: the address's class. */
 function classfulPrefix(address: string, path: string): number {
   const firstOctet = (parseIpv4(address) ?? 0) >>> 24;
   if (firstOctet < 128) return 8;
@@ -253,5 +406,12 @@ function parseHost(host: Element, family: IpFamily, path: string): DhcpHost {
   const mac = parseMac(attribute(host, 'mac'), `${path}.mac`);
   const id = attribute(host, 'id');
   const name = attribute(host, 'name');
-  return { ...(mac ? { mac } : {}), ...(id ? { id } : {}), ...(name ? { name } : {}), ip };
+  const leaseSeconds = parseLeaseSeconds(childElement(host, 'lease'), `${path}.lease`);
+  return {
+    ...(mac ? { mac } : {}),
+    ...(id ? { id } : {}),
+    ...(name ? { name } : {}),
+    ip,
+    ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+  };
 }
