@@ -88,6 +88,8 @@ describe('parseNetDhcpLeases', () => {
         mac: '52:54:00:d2:b4:95',
         clientId: '01:52:54:00:d2:b4:95',
         expiresAt: localSeconds(2026, 11, 23, 14, 18, 26),
+        reserved: false,
+        source: 'virsh',
       },
     ]);
   });
@@ -104,6 +106,8 @@ describe('parseNetDhcpLeases', () => {
       hostname: 'fedora',
       clientId: '00:04:7e:7d:f0:7d:a8:bc:c5:d2:13:32:11:ed:16:ea:84:63',
       expiresAt: localSeconds(2025, 4, 18, 22, 21, 40),
+      reserved: false,
+      source: 'virsh',
     });
     expect(leases[0]?.hostname).toBe('ubuntu');
   });

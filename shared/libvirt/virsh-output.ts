@@ -105,6 +105,9 @@ function parseLeaseRow(row: Record<string, string>, network: string, path: strin
     ...(hostname ? { hostname } : {}),
     ...(clientId ? { clientId } : {}),
     expiresAt: parseExpiryTime(cell('Expiry Time'), `${path}.Expiry Time`),
+    // Reservations are matched later, against the network's DHCP hosts.
+    reserved: false,
+    source: 'virsh',
   };
 }
 
