@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base nftables iptables iproute2 chromium)
+DEBIAN_PACKAGES=(libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base nftables iptables iproute2 iputils-ping chromium)
 
 if [ "$(id -u)" -eq 0 ]; then
   missing=()

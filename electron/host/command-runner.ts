@@ -68,6 +68,8 @@ export interface StartOptions {
   detached?: boolean;
   /** Discard the program's output instead of piping it. */
   quiet?: boolean;
+  /** Pipe the program's standard input too (a peer that reads requests), instead of ignoring it. */
+  stdin?: boolean;
 }
 
 /** Starts a long-lived program (an event stream, a server, a namespace holder) from an argv. */
@@ -75,7 +77,7 @@ export function startProgram(argv: readonly string[], options: StartOptions = {}
   const [file, ...args] = argv;
   if (!file) throw new Error('startProgram needs a program.');
   return spawn(file, args, {
-    stdio: options.quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'],
+    stdio: options.quiet ? 'ignore' : [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
     env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
   });
