@@ -505,6 +505,8 @@ function guestXml(guest: LabGuest): string {
   <memory unit='MiB'>64</memory>
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
+  <!-- ACPI: without it the i440fx PCI bus cannot hot-plug the NICs tests attach. -->
+  <features><acpi/></features>
   <devices>
     <interface type='network'>
       <mac address='${guest.mac}'/>

@@ -1,12 +1,19 @@
 // Builds a core for a connection URI, choosing where host operations run: on this host, inside a
 // lab's namespaces, or nowhere (a remote libvirt, whose host we cannot read).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { localCommandRunner, namespacedCommandRunner, type CommandRunner } from '../host/command-runner';
+import { DNSMASQ_LEASE_FILE, LeaseFileHost, VirshLeaseHost, type LeaseHost } from '../host/leases';
 import { VirshLibvirtHost } from '../host/libvirt';
 import { IprouteLinkHost } from '../host/links';
-import { SwitchyardCore, type CoreHosts } from './core';
+import { VirshNicHost } from '../host/nics';
+import { KernelTopologyHost } from '../host/topology';
+import { Virsh } from '../host/virsh';
+import { HelperClient, INSTALLED_HELPER_PATH, pkexecHelperArgv } from '../helper/helper-client';
+import { HostOperations, resolvePrograms } from '../helper/privileged-operations';
+import { SwitchyardCore, type CoreHosts, type CoreOptions } from './core';
+import { HostBridges, type HostBridgesOptions } from './host-bridges';
 
 export const DEFAULT_URI = 'qemu:///system';
 
@@ -33,14 +40,80 @@ export function connectHosts(target: CoreTarget, uri: string): CoreHosts {
       : isLocalUri(uri)
         ? local
         : undefined;
+  const namespacePid = hostRunner === local ? undefined : target.hostNamespacePid;
   return {
     libvirt: new VirshLibvirtHost(uri, local),
-    ...(hostRunner ? { links: new IprouteLinkHost(hostRunner) } : {}),
+    nics: new VirshNicHost(uri, local),
+    leases: leaseHost(target, uri, new VirshLeaseHost(new Virsh(uri, local))),
+    ...(hostRunner
+      ? { links: new IprouteLinkHost(hostRunner), topology: new KernelTopologyHost(hostRunner, namespacePid) }
+      : {}),
   };
 }
 
-export function createCore(target: CoreTarget): SwitchyardCore {
-  return new SwitchyardCore({ uri: target.uri, connectHosts: (uri) => connectHosts(target, uri) });
+/** True for a system libvirt on this machine, whose network driver keeps its lease files here. */
+export function hasLocalLeaseFiles(uri: string): boolean {
+  return isLocalUri(uri) && /^[a-z0-9]+(\+unix)?:\/\/(localhost)?\/system(\?|$)/i.test(uri);
+}
+
+/**
+ * Lease files where they are on this machine: under the lab's mount namespace (reached through
+ * /proc/PID/root, where inotify works as anywhere) for the lab, under / for a local system libvirt.
+ * Elsewhere (remote, session, test driver) only virsh knows the leases.
+ */
+function leaseHost(target: CoreTarget, uri: string, virsh: VirshLeaseHost): LeaseHost {
+  if (!hasLocalLeaseFiles(uri)) return virsh;
+  const inLab = target.hostNamespacePid !== undefined && uri === target.uri;
+  return new LeaseFileHost({
+    root: inLab ? `/proc/${target.hostNamespacePid}/root` : '/',
+    fallback: virsh,
+    dnsmasqLeaseFiles: [DNSMASQ_LEASE_FILE],
+  });
+}
+
+export function createCore(target: CoreTarget, options: Pick<CoreOptions, 'refreshIntervalMs'> = {}): SwitchyardCore {
+  const hostBridges = createHostBridges(target, () => void core.refresh());
+  const core: SwitchyardCore = new SwitchyardCore({
+    ...options,
+    uri: target.uri,
+    connectHosts: (uri) => connectHosts(target, uri),
+    ...(hostBridges ? { hostBridges } : {}),
+  });
+  return core;
+}
+
+/**
+ * Host bridges act on the machine the core runs on, or inside the lab's namespaces, whose
+ * persistence files go to a directory of the lab's own instead of the real /etc.
+ */
+function createHostBridges(target: CoreTarget, onChange: () => void): HostBridges | undefined {
+  const inLab = target.hostNamespacePid !== undefined;
+  if (!inLab && !isLocalUri(target.uri)) return undefined;
+  const runner = inLab ? namespacedCommandRunner(target.hostNamespacePid!) : localCommandRunner();
+  const root = inLab ? join(labHome(), 'host-root') : '/';
+  return new HostBridges({ runner, root, onChange, privileged: privilegedOperations(runner, root) });
+}
+
+function privilegedOperations(runner: CommandRunner, root: string): HostBridgesOptions['privileged'] {
+  const unavailable = (message: string, hint: string) => ({ mode: 'unavailable' as const, error: { code: 'no-privileges', message, hint } });
+  if (process.getuid?.() === 0) {
+    try {
+      return { mode: 'in-process', operations: new HostOperations({ runner, programs: resolvePrograms(), root, uid: 0 }) };
+    } catch (error) {
+      return unavailable((error as Error).message, 'Install iproute2.');
+    }
+  }
+  // An AppImage is mounted for its user alone: nothing inside it can be what pkexec runs as root.
+  if (process.env.APPIMAGE) {
+    return unavailable(
+      'The AppImage has no privileged mode: it cannot install the root-owned helper that changes host networking.',
+      'Install the deb or rpm package to create host bridges, or run Switchyard as root.',
+    );
+  }
+  if (!existsSync(INSTALLED_HELPER_PATH)) {
+    return unavailable(`The Switchyard helper is not installed at ${INSTALLED_HELPER_PATH}.`, 'Install Switchyard from its deb or rpm package.');
+  }
+  return { mode: 'helper', operations: new HelperClient(pkexecHelperArgv()) };
 }
 
 /** Where `npm run lab:up` records the running lab. */

@@ -1,25 +1,45 @@
 // The Switchyard core: owns the connection to libvirt and the host, keeps the current snapshot,
 // pushes it to subscribers when it changes, and reconnects by itself when libvirt goes away.
 // It knows nothing of Electron or HTTP; both shells drive it through the handler table.
+import type { RequestInput, RequestOutput } from '../../shared/contract';
 import { SwitchyardError, toErrorValue } from '../../shared/errors';
-import type { Connection, ErrorValue, HostInterface, Lease, NetworkDetails, Snapshot, Vm } from '../../shared/model';
+import { markReservedLeases } from '../../shared/leases/host-entries';
+import type { Connection, ErrorValue, HostInterface, Lease, Network, NetworkDetails, Snapshot, Vm } from '../../shared/model';
+import type { LeaseHost } from '../host/leases';
 import type { LibvirtHost } from '../host/libvirt';
 import type { LinkHost } from '../host/links';
+import type { HostRoute } from '../../shared/validation/network-validation';
+import type { HostContext } from './network-lifecycle';
+import type { NicHost } from '../host/nics';
+import type { TopologyHost } from '../host/topology';
+import type { HostBridges } from './host-bridges';
+import { withGuestAgentAddresses } from './guest-addresses';
+import * as nicManagement from './nic-management';
 
 export interface CoreHosts {
   libvirt: LibvirtHost;
   /** Host-level reads; absent when the connection is not to this host (or its lab). */
   links?: LinkHost;
+  /** Routes, NAT, processes and link monitoring; absent like links. */
+  topology?: TopologyHost;
+  nics: NicHost;
+  /** Lease files (watched) or `virsh net-dhcp-leases` (reread with everything else). */
+  leases: LeaseHost;
 }
 
 export interface CoreOptions {
   uri: string;
   /** Builds the host operations for a connection URI; called again when the URI changes. */
   connectHosts(uri: string): CoreHosts;
-  /** How often a connected core rereads libvirt (leases have no libvirt event). */
+  /**
+   * How often a connected core rereads libvirt and the host; by default 5 s when lease files are
+   * watched (libvirt events cover VMs and networks), 2 s when leases come only from virsh.
+   */
   refreshIntervalMs?: number;
   /** Longest wait between reconnection attempts while libvirt is unreachable. */
   maxRetryIntervalMs?: number;
+  /** Host bridges from a NIC, on the machine (or lab) the core was started for; absent for a remote one. */
+  hostBridges?: HostBridges;
 }
 
 type SnapshotListener = (snapshot: Snapshot) => void;
@@ -41,6 +61,8 @@ export class SwitchyardCore {
   private stopWatching: (() => void) | undefined;
   private eventTimer: ReturnType<typeof setTimeout> | undefined;
   private watchEndedAt = 0;
+  private stopLeaseWatch: (() => void) | undefined;
+  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
   // Bumped on every URI change so that a read of the old connection cannot overwrite the new one.
   private generation = 0;
 
@@ -52,6 +74,7 @@ export class SwitchyardCore {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.watchLeases();
     void this.refreshAndReschedule();
   }
 
@@ -62,6 +85,24 @@ export class SwitchyardCore {
     this.timer = this.eventTimer = undefined;
     this.stopWatching?.();
     this.stopWatching = undefined;
+    this.stopLeaseWatch?.();
+    this.stopLeaseWatch = undefined;
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+  }
+
+  /** Rolls back a host-bridge change still waiting for confirmation, then stops. */
+  async shutdown(): Promise<void> {
+    this.stop();
+    await this.options.hostBridges?.close();
+  }
+
+  hostBridges(): HostBridges {
+    if (this.options.hostBridges) return this.options.hostBridges;
+    throw new SwitchyardError({
+      code: 'host-not-local',
+      message: 'Host bridges can be made only on the machine Switchyard runs on.',
+      hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself.',
+    });
   }
 
   getSnapshot(): Snapshot {
@@ -87,7 +128,10 @@ export class SwitchyardCore {
     this.generation += 1;
     this.stopWatching?.();
     this.stopWatching = undefined;
+    this.stopLeaseWatch?.();
+    this.stopLeaseWatch = undefined;
     this.hosts = this.options.connectHosts(uri);
+    if (this.running) this.watchLeases();
     this.failures = 0;
     this.publish(emptySnapshot({ uri, state: 'connecting' }));
     await this.inFlight?.catch(() => undefined);
@@ -127,24 +171,101 @@ export class SwitchyardCore {
     // the periodic reread covers the gap.
     if (this.stopWatching || Date.now() - this.watchEndedAt < 10_000) return;
     const generation = this.generation;
-    this.stopWatching = this.hosts.libvirt.watchEvents(
-      () => {
-        // Events come in bursts (a VM start emits several): one reread after the burst settles.
-        if (this.eventTimer) clearTimeout(this.eventTimer);
-        this.eventTimer = setTimeout(() => void this.refreshAndReschedule(), 150);
-      },
-      () => {
-        if (generation !== this.generation) return;
-        this.stopWatching = undefined;
-        this.watchEndedAt = Date.now();
-        if (this.running) void this.refreshAndReschedule();
-      },
-    );
+    // Events come in bursts (a VM start emits several, a tap appearing several link and address
+    // messages): one reread after the burst settles.
+    const onChange = () => {
+      if (this.eventTimer) clearTimeout(this.eventTimer);
+      this.eventTimer = setTimeout(() => void this.refreshAndReschedule(), 200);
+    };
+    const onEnd = () => {
+      if (generation !== this.generation) return;
+      stopAll();
+      this.stopWatching = undefined;
+      this.watchEndedAt = Date.now();
+      if (this.running) void this.refreshAndReschedule();
+    };
+    const stops = [this.hosts.libvirt.watchEvents(onChange, onEnd)];
+    if (this.hosts.topology) stops.push(this.hosts.topology.watchLinks(onChange, onEnd));
+    const stopAll = () => stops.forEach((stop) => stop());
+    this.stopWatching = stopAll;
+  }
+
+  /** Adds a NIC to a VM; answers once the snapshot shows it. */
+  attachNic(input: RequestInput<'attachNic'>): Promise<RequestOutput<'attachNic'>> {
+    return this.changeNics((snapshot) => nicManagement.attachNic(this.hosts.nics, snapshot, input));
+  }
+
+  moveNic(input: RequestInput<'moveNic'>): Promise<RequestOutput<'moveNic'>> {
+    return this.changeNics((snapshot) => nicManagement.moveNic(this.hosts.nics, snapshot, input));
+  }
+
+  async detachNic(input: RequestInput<'detachNic'>): Promise<RequestOutput<'detachNic'>> {
+    const change = await this.changeNics((snapshot) => nicManagement.detachNic(this.hosts.nics, snapshot, input));
+    const vm = this.snapshot.vms.find((candidate) => candidate.name === change.vm);
+    return vm?.nics.some((nic) => nic.mac === change.mac) ? { ...change, unplugPending: true } : change;
+  }
+
+  /** Runs a change against a fresh snapshot, then rereads so the answer and the next push agree. */
+  private async changeNics<T>(change: (snapshot: Snapshot) => Promise<T>): Promise<T> {
+    const result = await change(await this.refresh());
+    // A read that started before the change may still be under way: wait for it, then read anew.
+    await this.inFlight?.catch(() => undefined);
+    await this.refresh();
+    return result;
+  }
+
+  /**
+   * Runs a change to one network's definition against its current state, then rereads so the
+   * answer and the next push agree. Answers the network as it is afterwards.
+   */
+  async changeNetwork(name: string, change: (libvirt: LibvirtHost, network: Network) => Promise<void>): Promise<Network> {
+    const current = (await this.refresh()).networks.find((n) => n.name === name);
+    if (!current) throw noSuchNetwork(name);
+    await change(this.hosts.libvirt, current);
+    await this.inFlight?.catch(() => undefined);
+    const changed = (await this.refresh()).networks.find((n) => n.name === name);
+    if (!changed) throw noSuchNetwork(name);
+    return changed;
+  }
+
+  /** The host's routes; undefined where the core cannot read the host (a remote libvirt). */
+  async getHostRoutes(): Promise<HostRoute[] | undefined> {
+    return this.hosts.links?.listRoutes();
+  }
+
+  /**
+   * Runs a change that creates, edits or removes networks against a fresh snapshot and the host's
+   * routes (what a new subnet must not overlap), then rereads so the answer and the next push agree.
+   */
+  changeNetworks<T>(change: (libvirt: LibvirtHost, host: HostContext) => Promise<T>): Promise<T> {
+    return this.changeNics(async (snapshot) => {
+      const hostRoutes = await this.getHostRoutes().catch(() => undefined);
+      return change(this.hosts.libvirt, { snapshot, ...(hostRoutes ? { hostRoutes } : {}) });
+    });
+  }
+
+  /** Lease file changes reach subscribers without waiting for the next libvirt reread. */
+  private watchLeases(): void {
+    const generation = this.generation;
+    this.stopLeaseWatch = this.hosts.leases.watch(() => {
+      // libvirt's helper writes a new file and renames it over the old one: several events.
+      if (this.leaseTimer) clearTimeout(this.leaseTimer);
+      this.leaseTimer = setTimeout(() => void this.refreshLeases(generation), 15);
+    });
+  }
+
+  private async refreshLeases(generation: number): Promise<void> {
+    const { networks, vms, connection } = this.snapshot;
+    if (generation !== this.generation || connection.state !== 'connected') return;
+    const reading = await this.hosts.leases.read(networks);
+    // A full reread or a URI change that finished meanwhile has the newer word.
+    if (generation !== this.generation || this.snapshot.networks !== networks) return;
+    this.publish({ ...this.snapshot, leases: describeLeases(reading.leases, networks, vms), leaseProblems: reading.problems });
   }
 
   private reschedule(): void {
     if (this.timer) clearTimeout(this.timer);
-    const interval = this.options.refreshIntervalMs ?? 2000;
+    const interval = this.options.refreshIntervalMs ?? (this.hosts.leases.pushesChanges ? 5000 : 2000);
     // Back off while libvirt is unreachable: 0.5 s, 1 s, 2 s, ... up to the maximum.
     const delay =
       this.failures === 0
@@ -156,12 +277,13 @@ export class SwitchyardCore {
   private async readSnapshot(): Promise<Snapshot> {
     const generation = this.generation;
     const { libvirt, links } = this.hosts;
-    const [inventory, host] = await Promise.all([
+    const [inventory, host, kernelTopology] = await Promise.all([
       libvirt.readInventory().then(
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error: toErrorValue(error) }),
       ),
       readHostInterfaces(links),
+      this.hosts.topology?.readTopology(),
     ]);
     if (generation !== this.generation) return this.snapshot;
 
@@ -171,17 +293,24 @@ export class SwitchyardCore {
         ...this.snapshot,
         connection: { uri: libvirt.uri, state: 'disconnected', error: inventory.error, ...lastRead(this.snapshot) },
         ...host,
+        ...(kernelTopology ? { hostTopology: { ...kernelTopology, guestAgentAddresses: [] } } : {}),
       });
       return this.snapshot;
     }
     this.failures = 0;
-    const { networks, vms, leases } = inventory.value;
+    const { networks, vms } = inventory.value;
+    const { leases, problems: leaseProblems } = await this.hosts.leases.read(networks);
+    const hostTopology =
+      kernelTopology && (await withGuestAgentAddresses(kernelTopology, vms, leases, this.hosts.nics));
+    if (generation !== this.generation) return this.snapshot;
     this.publish({
       connection: { uri: libvirt.uri, state: 'connected', lastReadAt: Date.now() },
       networks,
       vms,
-      leases: attributeLeasesToVms(leases, vms),
+      leases: describeLeases(leases, networks, vms),
+      leaseProblems,
       ...host,
+      ...(hostTopology ? { hostTopology } : {}),
     });
     return this.snapshot;
   }
@@ -218,8 +347,22 @@ export function attributeLeasesToVms(leases: Lease[], vms: Vm[]): Lease[] {
   });
 }
 
+/** Leases with their VM and whether a reservation pins them. */
+function describeLeases(leases: Lease[], networks: readonly Network[], vms: Vm[]): Lease[] {
+  return markReservedLeases(attributeLeasesToVms(leases, vms), networks);
+}
+
+export function noSuchNetwork(name: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'not-found',
+    field: 'network',
+    message: `There is no network named "${name}".`,
+    hint: 'Pick a network from the list; it may have been deleted meanwhile.',
+  });
+}
+
 function emptySnapshot(connection: Connection): Snapshot {
-  return { connection, networks: [], vms: [], leases: [], hostInterfaces: [] };
+  return { connection, networks: [], vms: [], leases: [], leaseProblems: [], hostInterfaces: [] };
 }
 
 function lastRead(snapshot: Snapshot): { lastReadAt?: number } {

@@ -14,7 +14,10 @@ import {
   type SubscriptionName,
 } from '../../shared/contract';
 import { errorFromZod, toErrorValue } from '../../shared/errors';
-import type { SwitchyardCore } from './core';
+import type { Network, Snapshot } from '../../shared/model';
+import { noSuchNetwork, type SwitchyardCore } from './core';
+import * as hostEntries from './host-entry-changes';
+import * as lifecycle from './network-lifecycle';
 
 type ParsedInput<N extends RequestName> = z.output<Contract['requests'][N]['input']>;
 type ParsedSubscriptionInput<N extends SubscriptionName> = z.output<Contract['subscriptions'][N]['input']>;
@@ -41,11 +44,58 @@ export function createHandlerTable(core: SwitchyardCore): HandlerTable {
       getSnapshot: async () => core.getSnapshot(),
       getNetworkDetails: ({ name }) => core.getNetworkDetails(name),
       setConnectionUri: ({ uri }) => core.setConnectionUri(uri),
+      attachNic: (input) => core.attachNic(input),
+      moveNic: (input) => core.moveNic(input),
+      detachNic: (input) => core.detachNic(input),
+      reserveAddress: (input) => core.changeNetwork(input.network, (libvirt, network) => hostEntries.reserveAddress(libvirt, network, input)),
+      updateReservation: (input) =>
+        core.changeNetwork(input.network, (libvirt, network) => hostEntries.updateReservation(libvirt, network, input)),
+      removeReservation: (input) =>
+        core.changeNetwork(input.network, (libvirt, network) => hostEntries.removeReservation(libvirt, network, input)),
+      addDnsHost: (input) => core.changeNetwork(input.network, (libvirt, network) => hostEntries.addDnsHost(libvirt, network, input)),
+      updateDnsHost: (input) => core.changeNetwork(input.network, (libvirt, network) => hostEntries.updateDnsHost(libvirt, network, input)),
+      removeDnsHost: (input) => core.changeNetwork(input.network, (libvirt, network) => hostEntries.removeDnsHost(libvirt, network, input)),
+      getHostBridgeOverview: () => core.hostBridges().overview(),
+      planHostBridge: (change) => core.hostBridges().plan(change),
+      applyHostBridge: (input) => core.hostBridges().apply(input),
+      checkHostBridgeGateway: (input) => core.hostBridges().checkGateway(input),
+      getHostBridgeTransaction: (input) => core.hostBridges().status(input),
+      confirmHostBridge: (input) => core.hostBridges().confirm(input),
+      rollbackHostBridge: (input) => core.hostBridges().rollback(input),
+      persistHostBridge: (input) => core.hostBridges().persist(input),
+      getHostRoutes: async () => {
+        const routes = await core.getHostRoutes();
+        return routes ? { routes } : {};
+      },
+      createNetwork: async (input) => {
+        const name = await core.changeNetworks((libvirt, host) => lifecycle.createNetwork(libvirt, host, input));
+        return requireNetwork(core.getSnapshot(), name);
+      },
+      updateNetwork: async (input) => {
+        const applied = await core.changeNetworks((libvirt, host) =>
+          lifecycle.updateNetwork(libvirt, host, requireNetwork(host.snapshot, input.name), input),
+        );
+        return { network: requireNetwork(core.getSnapshot(), input.name), applied };
+      },
+      startNetwork: ({ name }) => core.changeNetwork(name, (libvirt, network) => lifecycle.startNetwork(libvirt, network)),
+      stopNetwork: ({ name }) => core.changeNetwork(name, (libvirt, network) => lifecycle.stopNetwork(libvirt, network)),
+      setNetworkAutostart: ({ name, autostart }) =>
+        core.changeNetwork(name, (libvirt, network) => lifecycle.setAutostart(libvirt, network, autostart)),
+      deleteNetwork: async ({ name }) => {
+        await core.changeNetworks((libvirt, host) => lifecycle.deleteNetwork(libvirt, requireNetwork(host.snapshot, name)));
+        return { name };
+      },
     },
     subscriptions: {
       snapshot: (_input, emit) => core.onSnapshot(emit),
     },
   };
+}
+
+function requireNetwork(snapshot: Snapshot, name: string): Network {
+  const network = snapshot.networks.find((n) => n.name === name);
+  if (!network) throw noSuchNetwork(name);
+  return network;
 }
 
 /** Runs one request from an untrusted sender. */

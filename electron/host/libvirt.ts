@@ -1,17 +1,16 @@
-// The libvirt host operation: what libvirt knows about networks, VMs and leases.
+// The libvirt host operation: what libvirt knows about networks and VMs, and changes to networks.
+// Leases come from the lease module (leases.ts).
 import { SwitchyardError } from '../../shared/errors';
 import { parseDomainXml } from '../../shared/libvirt/domain-xml';
 import { parseNetworkXml } from '../../shared/libvirt/network-xml';
-import { parseNameList, parseNetDhcpLeases, parseVmState } from '../../shared/libvirt/virsh-output';
-import type { Lease, Network, Vm } from '../../shared/model';
+import { parseNameList, parseVmState } from '../../shared/libvirt/virsh-output';
+import type { Network, Vm } from '../../shared/model';
 import { startProgram, type CommandRunner } from './command-runner';
-import { Virsh } from './virsh';
+import { Virsh, withXmlFile } from './virsh';
 
 export interface LibvirtInventory {
   networks: Network[];
   vms: Vm[];
-  /** Leases as libvirt reports them, not yet matched to VMs. */
-  leases: Lease[];
   /** Objects that vanished or failed to parse between listing and reading; reported, not fatal. */
   problems: string[];
 }
@@ -19,13 +18,37 @@ export interface LibvirtInventory {
 export interface LibvirtHost {
   readonly uri: string;
   readInventory(): Promise<LibvirtInventory>;
-  /** The network's XML (live definition when active); not-found when there is none. */
-  readNetworkXml(name: string): Promise<string>;
+  /**
+   * The network's XML: the live definition when active, or with `inactive` the stored one (what
+   * the next start uses). not-found when there is none.
+   */
+  readNetworkXml(name: string, options?: { inactive?: boolean }): Promise<string>;
   /**
    * Calls onChange for every libvirt lifecycle event of a VM or network, and onEnd once when the
    * stream ends (libvirtd went away). Returns a function that stops watching.
    */
   watchEvents(onChange: () => void, onEnd: () => void): () => void;
+  /** One `virsh net-update` (live and/or persistent, no restart); throws libvirt's refusal. */
+  updateNetwork(name: string, update: NetworkUpdate): Promise<void>;
+  /** `virsh net-define`: stores a new network, or replaces the stored definition of one by name. */
+  defineNetwork(xml: string): Promise<void>;
+  undefineNetwork(name: string): Promise<void>;
+  startNetwork(name: string): Promise<void>;
+  /** `virsh net-destroy`: stops the network (its bridge, dnsmasq and firewall rules go away). */
+  stopNetwork(name: string): Promise<void>;
+  setNetworkAutostart(name: string, autostart: boolean): Promise<void>;
+}
+
+/** A change to one section of a network's definition, as `virsh net-update` takes it. */
+export interface NetworkUpdate {
+  command: 'add' | 'modify' | 'delete';
+  section: 'ip-dhcp-range' | 'ip-dhcp-host' | 'dns-host';
+  xml: string;
+  /** Which <ip> element (counting all of them from 0) an ip-dhcp-host change is about. */
+  parentIndex?: number;
+  /** Change the running network (--live) and/or its stored definition (--config). */
+  live: boolean;
+  config: boolean;
 }
 
 export class VirshLibvirtHost implements LibvirtHost {
@@ -77,20 +100,16 @@ export class VirshLibvirtHost implements LibvirtHost {
     const persistentNet = new Set(persistentNets);
     const persistentVm = new Set(persistentVms);
 
-    // Second pass, one process: each network's XML and leases, each VM's XML and state.
-    const perNetwork = allNets.map((name) =>
-      active.has(name) ? [['net-dumpxml', name], ['net-dhcp-leases', name]] : [['net-dumpxml', name]],
-    );
+    // Second pass, one process: each network's XML, each VM's XML and state.
+    const perNetwork = allNets.map((name) => ['net-dumpxml', name]);
     const perVm = allVms.map((name) => [['dumpxml', name], ['domstate', name]]);
-    const details = await this.virsh.batch([...perNetwork.flat(), ...perVm.flat()]);
+    const details = await this.virsh.batch([...perNetwork, ...perVm.flat()]);
     const outputs = [...details.outputs];
     const problems: string[] = [];
 
     const networks: Network[] = [];
-    const leases: Lease[] = [];
-    for (const [index, name] of allNets.entries()) {
+    for (const name of allNets) {
       const xml = outputs.shift() ?? '';
-      const leaseTable = perNetwork[index]!.length > 1 ? (outputs.shift() ?? '') : '';
       if (!xml) {
         problems.push(`Network "${name}" vanished while it was being read.`);
         continue;
@@ -103,7 +122,6 @@ export class VirshLibvirtHost implements LibvirtHost {
           autostart: autostart.has(name),
           persistent: persistentNet.has(name),
         });
-        if (leaseTable) leases.push(...parseNetDhcpLeases(leaseTable, name));
       } catch (error) {
         problems.push(`Network "${name}": ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -124,11 +142,45 @@ export class VirshLibvirtHost implements LibvirtHost {
         problems.push(`VM "${name}": ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    return { networks, vms, leases, problems };
+    return { networks, vms, problems };
   }
 
-  async readNetworkXml(name: string): Promise<string> {
-    const { outputs, stderr } = await this.virsh.batch([['net-dumpxml', name]]);
+  async updateNetwork(name: string, update: NetworkUpdate): Promise<void> {
+    await this.virsh.run([
+      'net-update',
+      name,
+      update.command,
+      update.section,
+      update.xml,
+      ...(update.parentIndex !== undefined ? ['--parent-index', String(update.parentIndex)] : []),
+      ...(update.live ? ['--live'] : []),
+      ...(update.config ? ['--config'] : []),
+    ]);
+  }
+
+  // Names go in as --network values, so a name starting with "-" cannot pass for an option.
+  async defineNetwork(xml: string): Promise<void> {
+    await withXmlFile(xml, (file) => this.virsh.run(['net-define', '--file', file]));
+  }
+
+  async undefineNetwork(name: string): Promise<void> {
+    await this.virsh.run(['net-undefine', '--network', name]);
+  }
+
+  async startNetwork(name: string): Promise<void> {
+    await this.virsh.run(['net-start', '--network', name]);
+  }
+
+  async stopNetwork(name: string): Promise<void> {
+    await this.virsh.run(['net-destroy', '--network', name]);
+  }
+
+  async setNetworkAutostart(name: string, autostart: boolean): Promise<void> {
+    await this.virsh.run(['net-autostart', '--network', name, ...(autostart ? [] : ['--disable'])]);
+  }
+
+  async readNetworkXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {
+    const { outputs, stderr } = await this.virsh.batch([['net-dumpxml', ...(options.inactive ? ['--inactive'] : []), name]]);
     const xml = outputs[0] ?? '';
     if (!xml) {
       throw new SwitchyardError({

@@ -3,10 +3,13 @@
 import { z } from 'zod';
 import { SwitchyardError } from '../../shared/errors';
 import type { HostInterface } from '../../shared/model';
+import type { HostRoute } from '../../shared/validation/network-validation';
 import { runChecked, type CommandRunner } from './command-runner';
 
 export interface LinkHost {
   listInterfaces(): Promise<HostInterface[]>;
+  /** The main routing table, IPv4 and IPv6: what a new network's subnet must not overlap. */
+  listRoutes(): Promise<HostRoute[]>;
 }
 
 // Only the fields we use; iproute2 adds fields across versions, so unknown ones pass through.
@@ -30,29 +33,49 @@ const IpAddrEntrySchema = z.object({
 });
 const IpAddrOutputSchema = z.array(IpAddrEntrySchema);
 
-/** Maps `ip -json -details addr show` output to HostInterfaces. */
-export function parseIpAddrJson(text: string): HostInterface[] {
+const IpRouteOutputSchema = z.array(z.object({ dst: z.string(), dev: z.string().optional(), gateway: z.string().optional() }));
+
+/**
+ * Maps `ip -json route show` output to HostRoutes; a host route ("10.1.2.3", no prefix) becomes
+ * a /32 or /128 so every destination is "default" or a CIDR.
+ */
+export function parseIpRouteJson(text: string): HostRoute[] {
+  return parseIpJson(text, IpRouteOutputSchema, 'ip -json route show').map((route) => ({
+    destination: route.dst === 'default' || route.dst.includes('/') ? route.dst : `${route.dst}/${route.dst.includes(':') ? 128 : 32}`,
+    ...(route.dev ? { dev: route.dev } : {}),
+    ...(route.gateway ? { gateway: route.gateway } : {}),
+  }));
+}
+
+/** Parses the JSON `ip -json ...` printed, checked against the fields we use. */
+function parseIpJson<T>(text: string, schema: z.ZodType<T>, command: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new SwitchyardError({
       code: 'invalid-output',
-      message: 'The output of "ip -json addr show" is not JSON.',
+      message: `The output of "${command}" is not JSON.`,
       hint: 'Install a current iproute2 (Debian package iproute2); its "ip" must support -json.',
     });
   }
-  const parsed = IpAddrOutputSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SwitchyardError({
       code: 'invalid-output',
       field: issue?.path.join('.'),
-      message: `Unexpected "ip -json addr show" output: ${issue?.message ?? 'unknown shape'}.`,
+      message: `Unexpected "${command}" output: ${issue?.message ?? 'unknown shape'}.`,
       hint: 'Install a current iproute2 (Debian package iproute2).',
     });
   }
-  return parsed.data.map((entry) => ({
+  return parsed.data;
+}
+
+/** Maps `ip -json -details addr show` output to HostInterfaces. */
+export function parseIpAddrJson(text: string): HostInterface[] {
+  const entries = parseIpJson(text, IpAddrOutputSchema, 'ip -json addr show');
+  return entries.map((entry) => ({
     name: entry.ifname,
     kind: entry.linkinfo?.info_kind ?? (entry.link_type === 'loopback' ? 'loopback' : 'device'),
     ...(entry.address ? { mac: entry.address } : {}),
@@ -74,5 +97,12 @@ export class IprouteLinkHost implements LinkHost {
 
   async listInterfaces(): Promise<HostInterface[]> {
     return parseIpAddrJson(await runChecked(this.runner, 'ip', ['-json', '-details', 'addr', 'show']));
+  }
+
+  async listRoutes(): Promise<HostRoute[]> {
+    const [ipv4, ipv6] = await Promise.all(
+      [['-4'], ['-6']].map(async (family) => parseIpRouteJson(await runChecked(this.runner, 'ip', [...family, '-json', 'route', 'show']))),
+    );
+    return [...ipv4!, ...ipv6!];
   }
 }

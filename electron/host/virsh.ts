@@ -1,6 +1,9 @@
 // Talks to libvirt through virsh. One virsh process runs a whole batch of commands (its own
 // command language, separated by ';'), because each process costs ~35 ms: reading a host one
 // call per fact is an order of magnitude slower.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { SwitchyardError } from '../../shared/errors';
 import type { CommandRunner } from './command-runner';
 
@@ -60,6 +63,22 @@ export class Virsh {
       throw new SwitchyardError({ code: 'libvirt-error', message });
     }
     return result.stdout;
+  }
+}
+
+/**
+ * virsh reads XML (devices, network definitions) only from a file (its stdin from us is a
+ * socket, which /dev/stdin cannot open): a private temporary file, removed afterwards whatever
+ * happens.
+ */
+export async function withXmlFile<T>(xml: string, use: (file: string) => Promise<T>): Promise<T> {
+  const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-xml-'));
+  try {
+    const file = path.join(directory, 'definition.xml');
+    await fs.writeFile(file, xml, { mode: 0o600 });
+    return await use(file);
+  } finally {
+    await fs.rm(directory, { recursive: true, force: true });
   }
 }
 

@@ -122,6 +122,6 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 app.on('window-all-closed', () => {
-  core.stop();
-  app.quit();
+  // shutdown() rolls back a host-bridge change still waiting for confirmation (the helper would too, once its stdin closes).
+  void core.shutdown().finally(() => app.quit());
 });

@@ -53,8 +53,11 @@ async function main(): Promise<void> {
   console.log(`Switchyard serving at ${shell.url}`);
 
   const shutdown = () => {
-    core.stop();
-    void shell.close().then(() => process.exit(0));
+    // shutdown() rolls back a host-bridge change still waiting for confirmation.
+    void core
+      .shutdown()
+      .finally(() => shell.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

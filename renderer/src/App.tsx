@@ -7,11 +7,12 @@ import { useEffect, useMemo } from 'react';
 import type { Snapshot } from '../../shared/model';
 import { AppHeader } from './components/AppHeader';
 import { ConnectionBanner } from './components/ConnectionBanner';
-import { LeaseTable } from './components/LeaseTable';
+import { LeasesView } from './components/LeaseTable';
 import { MainTabs, TAB_PANEL_ID } from './components/MainTabs';
 import { NetworksView } from './components/NetworksView';
 import { ServiceBanner } from './components/ServiceBanner';
 import { VmTable } from './components/VmTable';
+import { TopologyView } from './components/topology/TopologyView';
 import { type TabId, useAppStore } from './store';
 import { createAppTheme } from './theme';
 
@@ -64,7 +65,9 @@ function TabContent({ tab, snapshot }: { tab: TabId; snapshot: Snapshot }) {
     case 'vms':
       return <VmTable snapshot={snapshot} />;
     case 'leases':
-      return <LeaseTable snapshot={snapshot} />;
+      return <LeasesView snapshot={snapshot} />;
+    case 'topology':
+      return <TopologyView snapshot={snapshot} />;
   }
 }
 

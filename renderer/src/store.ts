@@ -4,8 +4,9 @@ import { create } from 'zustand';
 import type { ErrorValue, NetworkDetails, Snapshot } from '../../shared/model';
 import { type TransportState, getApi, getTransportState, onTransportStateChange } from './api';
 import { toErrorValue } from '../../shared/errors';
+import type { RequestInput } from '../../shared/contract';
 
-export type TabId = 'networks' | 'vms' | 'leases';
+export type TabId = 'networks' | 'vms' | 'leases' | 'topology';
 export type ThemeMode = 'light' | 'dark';
 
 export interface NetworkDetailsState {
@@ -41,7 +42,17 @@ export interface AppState {
   setConnectionUri(uri: string): Promise<boolean>;
   clearUriChangeError(): void;
   toggleThemeMode(): void;
+  /** Sends one change to a network's reservations or DNS entries; resolves its error, or undefined once done. */
+  changeHostEntries<N extends HostEntryRequest>(name: N, input: RequestInput<N>): Promise<ErrorValue | undefined>;
 }
+
+export type HostEntryRequest =
+  | 'reserveAddress'
+  | 'updateReservation'
+  | 'removeReservation'
+  | 'addDnsHost'
+  | 'updateDnsHost'
+  | 'removeDnsHost';
 
 const THEME_STORAGE_KEY = 'switchyard.themeMode';
 
@@ -117,6 +128,19 @@ export const useAppStore = create<AppState>()((set, get) => ({
 
   clearUriChangeError() {
     set({ uriChange: { pending: false } });
+  },
+
+  async changeHostEntries(name, input) {
+    try {
+      const request = getApi()[name] as (input: RequestInput<typeof name>) => Promise<unknown>;
+      await request(input);
+      // The snapshot push brings the new entries; the details' XML needs its own reread.
+      const selected = get().selectedNetwork;
+      if (selected) void get().loadNetworkDetails(selected);
+      return undefined;
+    } catch (error) {
+      return toErrorValue(error);
+    }
   },
 
   toggleThemeMode() {

@@ -12,6 +12,7 @@ import { ConnectionUriDialog } from './ConnectionUriDialog';
 import { EditIcon, SwitchyardLogo } from './icons';
 import { ConnectionStateChip } from './StatusChips';
 import { ThemeToggle } from './ThemeToggle';
+import { HostBridgeButton } from './host-bridge/HostBridgeWizard';
 
 interface AppHeaderProps {
   connection: Connection | undefined;
@@ -59,6 +60,7 @@ export function AppHeader({ connection, transport }: AppHeaderProps) {
         )}
         {connection && <ConnectionStateChip state={transport === 'reconnecting' ? 'service-lost' : connection.state} />}
         <Box sx={{ flex: 1 }} />
+        <HostBridgeButton />
         <ThemeToggle />
       </Toolbar>
       {editing && connection && <ConnectionUriDialog currentUri={connection.uri} onClose={() => setEditing(false)} />}

@@ -28,6 +28,7 @@ export function MainTabs({ snapshot }: { snapshot: Snapshot | null }) {
     { id: 'networks', label: 'Networks', count: snapshot?.networks.length ?? 0 },
     { id: 'vms', label: 'Virtual machines', count: snapshot?.vms.length ?? 0 },
     { id: 'leases', label: 'DHCP leases', count: snapshot?.leases.length ?? 0 },
+    { id: 'topology', label: 'Topology', count: snapshot?.networks.length ?? 0 },
   ];
   return (
     <Tabs

@@ -14,7 +14,8 @@ import { cidr, dhcpRangeText, leaseTimeText, leasesByMac } from '../format';
 import type { NetworkDetailsState } from '../store';
 import { DetailSection, KeyValueList } from './DetailSection';
 import { CloseIcon } from './icons';
-import { LeaseExpiry } from './LeaseExpiry';
+import { HostEntriesSection } from './HostEntriesSection';
+import { LeaseTable } from './LeaseTable';
 import { Missing, Mono } from './Mono';
 import { ForwardModeChip, LinkStateChip, NetworkStateChip, VmStateChip } from './StatusChips';
 import { XmlBlock } from './XmlBlock';
@@ -23,12 +24,11 @@ interface NetworkDetailsPanelProps {
   name: string;
   snapshot: Snapshot;
   detailsState: NetworkDetailsState | null;
-  now: number;
   onClose(): void;
 }
 
 /** Everything about one network: its definition, its bridge as the kernel sees it, who uses it. */
-export function NetworkDetailsPanel({ name, snapshot, detailsState, now, onClose }: NetworkDetailsPanelProps) {
+export function NetworkDetailsPanel({ name, snapshot, detailsState, onClose }: NetworkDetailsPanelProps) {
   const state = detailsState?.name === name ? detailsState : null;
   const details = state?.details;
   // The snapshot's copy is the freshest; the details' copy covers a network that just vanished.
@@ -57,7 +57,20 @@ export function NetworkDetailsPanel({ name, snapshot, detailsState, now, onClose
       {network && network.ips.length > 0 && <IpSection network={network} />}
       {network && <HostBridgeSection network={network} snapshot={snapshot} />}
       {details && <AttachedVmsSection details={details} leases={snapshot.leases} />}
-      {details && <NetworkLeasesSection leases={details.leases} now={now} />}
+      {network && <HostEntriesSection network={network} />}
+      {details && (
+        <DetailSection title={`DHCP leases (${snapshot.leases.filter((l) => l.network === name).length})`}>
+          {/* The snapshot's leases are the live ones; the details' copy is as old as the last details read. */}
+          <LeaseTable
+            leases={snapshot.leases.filter((l) => l.network === name)}
+            networks={snapshot.networks}
+            problems={snapshot.leaseProblems}
+            network={name}
+            maxHeight={320}
+            emptyText="No DHCP leases on this network right now."
+          />
+        </DetailSection>
+      )}
       {details && (
         <DetailSection title="XML definition">
           <XmlBlock xml={details.xml} />
@@ -144,17 +157,6 @@ function IpSection({ network }: { network: Network }) {
                         </Box>
                       ))
                     : 'Off',
-                ],
-                [
-                  'Static hosts',
-                  ip.dhcpHosts.length > 0
-                    ? ip.dhcpHosts.map((host) => (
-                        <Box key={`${host.mac ?? host.id ?? host.name}-${host.ip}`}>
-                          <Mono>{host.ip}</Mono> ← <Mono muted>{host.mac ?? host.id ?? '?'}</Mono>
-                          {host.name && ` (${host.name})`}
-                        </Box>
-                      ))
-                    : 'None',
                 ],
               ]}
             />
@@ -251,31 +253,6 @@ function AttachedVmsSection({ details, leases }: { details: NetworkDetails; leas
               <TableCell>{nic.tap ? <Mono>{nic.tap}</Mono> : <Missing />}</TableCell>
               <TableCell>
                 {(nic.mac && byMac.get(nic.mac.toLowerCase())?.map((l) => <Box key={l.ip}><Mono>{l.ip}</Mono></Box>)) || <Missing />}
-              </TableCell>
-            </TableRow>
-          ))}
-        </MiniTable>
-      )}
-    </DetailSection>
-  );
-}
-
-function NetworkLeasesSection({ leases, now }: { leases: readonly Lease[]; now: number }) {
-  return (
-    <DetailSection title={`DHCP leases (${leases.length})`}>
-      {leases.length === 0 ? (
-        <Note>No DHCP leases on this network right now.</Note>
-      ) : (
-        <MiniTable headers={['IP', 'MAC', 'Host', 'Expires']}>
-          {leases.map((lease) => (
-            <TableRow key={lease.ip}>
-              <TableCell>
-                <Mono>{lease.ip}</Mono>
-              </TableCell>
-              <TableCell>{lease.mac ? <Mono>{lease.mac}</Mono> : <Missing />}</TableCell>
-              <TableCell>{lease.hostname ?? lease.vm ?? <Missing />}</TableCell>
-              <TableCell>
-                <LeaseExpiry expiresAt={lease.expiresAt} now={now} />
               </TableCell>
             </TableRow>
           ))}

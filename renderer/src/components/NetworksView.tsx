@@ -5,7 +5,6 @@ import { useTheme } from '@mui/material/styles';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import type { Snapshot } from '../../../shared/model';
 import { useAppStore } from '../store';
-import { useNow } from '../useNow';
 import { EmptyState } from './EmptyState';
 import { NetworkDetailsPanel } from './NetworkDetailsPanel';
 import { NetworkTable } from './NetworkTable';
@@ -17,7 +16,6 @@ export function NetworksView({ snapshot }: { snapshot: Snapshot }) {
   const selected = useAppStore((s) => s.selectedNetwork);
   const detailsState = useAppStore((s) => s.networkDetails);
   const selectNetwork = useAppStore((s) => s.selectNetwork);
-  const now = useNow();
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up('lg'));
 
@@ -33,7 +31,7 @@ export function NetworksView({ snapshot }: { snapshot: Snapshot }) {
 
   const close = () => selectNetwork(null);
   const panel = selected && (
-    <NetworkDetailsPanel name={selected} snapshot={snapshot} detailsState={detailsState} now={now} onClose={close} />
+    <NetworkDetailsPanel name={selected} snapshot={snapshot} detailsState={detailsState} onClose={close} />
   );
 
   return (
