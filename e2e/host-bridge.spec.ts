@@ -4,16 +4,13 @@
 // countdown run out, and compare `ip -json` before and after. Only the lab's and this file's
 // namespaces are touched, and both are cleaned up even when a test fails.
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked, startProgram, type CommandRunner } from '../electron/host/command-runner';
 import { labCommandRunner, labHome, readLabInfo } from '../lab/lab';
 import { expect, test } from './serve-fixture';
-
-const SCREENSHOTS = 'test-output/screenshots';
-mkdirSync(SCREENSHOTS, { recursive: true });
+import { SCREENSHOTS } from './test-output';
 
 const LAN_NS = `sy-e2e-lan-${process.pid}`;
 const NIC = 'sy-nic0';

@@ -1,16 +1,14 @@
 // Live leases in the served UI against the lab: a new guest's lease row appears without a reload,
 // is reserved through the UI (and lands in libvirt's XML and dnsmasq's hostsfile), keeps its
 // address across a guest reboot, and the reservation is removed again from the network details.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked } from '../electron/host/command-runner';
 import { labCommandRunner, readLabInfo, type LabInfo } from '../lab/lab';
 import { expect, test } from './serve-fixture';
-
-const SCREENSHOTS = 'test-output/screenshots';
-mkdirSync(SCREENSHOTS, { recursive: true });
+import { SCREENSHOTS } from './test-output';
 
 // A third guest just for this file, so its lease is new (the seeded guests' leases already exist).
 // Its MAC is new on every run: dnsmasq keeps a stopped guest's lease for its full hour.

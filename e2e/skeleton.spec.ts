@@ -1,13 +1,10 @@
 // The served UI in Chromium against the lab: its networks, both guests and a real lease, and the
 // banner and recovery when libvirtd goes away and comes back.
-import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked } from '../electron/host/command-runner';
 import { readLabInfo, startLibvirtd, stopLibvirtd, waitForLease, type LabInfo } from '../lab/lab';
 import { expect, test } from './serve-fixture';
-
-const SCREENSHOTS = 'test-output/screenshots';
-mkdirSync(SCREENSHOTS, { recursive: true });
+import { SCREENSHOTS } from './test-output';
 
 let lab: LabInfo;
 

@@ -2,14 +2,11 @@
 // guests with their lease IPs; dragging a guest onto the other network hot-plugs a NIC that
 // virsh and the lab's kernel both see, and detaching removes it again; a QEMU started without
 // libvirt shows up by its name, found through /proc fdinfo.
-import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { localCommandRunner, runChecked, startProgram } from '../electron/host/command-runner';
 import { labCommandRunner, readLabInfo, waitForLease, type LabInfo } from '../lab/lab';
 import { expect, test } from './serve-fixture';
-
-const SCREENSHOTS = 'test-output/screenshots';
-mkdirSync(SCREENSHOTS, { recursive: true });
+import { SCREENSHOTS } from './test-output';
 
 let lab: LabInfo;
 
