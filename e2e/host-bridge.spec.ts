@@ -20,8 +20,11 @@ const host = localCommandRunner();
 let lab: CommandRunner;
 let lanHolder: ChildProcess;
 let persistRoot: string;
+let labUri: string;
+const NETWORK = `host-${BRIDGE}`;
 
 const inLab = (...args: string[]) => runChecked(lab, 'ip', args);
+const virsh = (...args: string[]) => runChecked(host, 'virsh', ['--connect', labUri, ...args]);
 
 /** The lab's NIC as `ip -json` prints it, with the whole main routing table of both families. */
 async function kernelState() {
@@ -38,6 +41,7 @@ test.beforeAll(async () => {
   const info = await readLabInfo();
   if (!info) throw new Error('No lab is running: start one with "npm run lab:up".');
   lab = labCommandRunner(info);
+  labUri = info.uri;
   persistRoot = path.join(labHome(), 'host-root');
   await fs.rm(persistRoot, { recursive: true, force: true });
   await runChecked(host, 'ip', ['netns', 'add', LAN_NS]);
@@ -56,6 +60,8 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   if (lab) {
+    await virsh('net-destroy', NETWORK).catch(() => undefined);
+    await virsh('net-undefine', NETWORK).catch(() => undefined);
     await inLab('link', 'delete', BRIDGE).catch(() => undefined);
     await inLab('link', 'delete', NIC).catch(() => undefined);
   }
@@ -121,6 +127,19 @@ test('creates a host bridge from the NIC, keeps it after the gateway answers, pe
     `${header}[Match]\nName=${BRIDGE}\n\n[Network]\nAddress=192.168.88.10/24\n\n[Route]\nGateway=192.168.88.1\nMetric=100\n`,
   );
   await shoot(page, '22-host-bridge-kept');
+
+  // Then the libvirt network that lets VMs use the bridge, offered in the same place.
+  await expect(page.getByTestId('hb-network-name')).toHaveValue(NETWORK);
+  await page.getByTestId('hb-network-name').fill('default');
+  await expect(page.getByTestId('hb-network-create')).toBeDisabled();
+  await page.getByTestId('hb-network-name').fill(NETWORK);
+  await page.getByTestId('hb-network-create').click();
+  await expect(page.getByTestId('hb-network-created')).toContainText(`Network ${NETWORK} is running`);
+  const networkXml = await virsh('net-dumpxml', NETWORK);
+  expect(networkXml).toContain("<forward mode='bridge'/>");
+  expect(networkXml).toContain(`<bridge name='${BRIDGE}'/>`);
+  expect(await virsh('net-info', NETWORK)).toMatch(/Active:\s+yes[\s\S]*Autostart:\s+yes/);
+  await shoot(page, '22b-host-bridge-network-created');
   await page.getByTestId('hb-close').click();
 
   // Remove it the same safe way: the NIC gets its addressing back.
@@ -129,6 +148,7 @@ test('creates a host bridge from the NIC, keeps it after the gateway answers, pe
   await page.getByTestId(`hb-bridge-${BRIDGE}`).getByRole('radio').check();
   await page.getByTestId('hb-next').click();
   await expect(page.getByTestId('hb-review-commands')).toContainText(`ip link delete dev ${BRIDGE} type bridge`);
+  await expect(page.getByTestId('hb-review')).toContainText(`libvirt network ${NETWORK} plugs VMs into ${BRIDGE}`);
   await page.getByTestId('hb-apply').click();
   await expect(page.getByTestId('hb-gateway-status')).toContainText(`answered through ${NIC}`);
   await page.getByTestId('hb-confirm').click();
@@ -137,6 +157,8 @@ test('creates a host bridge from the NIC, keeps it after the gateway answers, pe
   await expect(page.getByTestId('hb-persisted')).toContainText('Removed');
   expect(await fs.readdir(network)).toEqual([]);
   await shoot(page, '23-host-bridge-removed');
+  await virsh('net-destroy', NETWORK);
+  await virsh('net-undefine', NETWORK);
   expect(await kernelState()).toEqual(before);
 });
 

@@ -72,7 +72,7 @@ function leaseHost(target: CoreTarget, uri: string, virsh: VirshLeaseHost): Leas
 }
 
 export function createCore(target: CoreTarget, options: Pick<CoreOptions, 'refreshIntervalMs'> = {}): SwitchyardCore {
-  const hostBridges = createHostBridges(target, () => void core.refresh());
+  const hostBridges = createHostBridges(target, () => void core.refresh(), () => core.getSnapshot().networks);
   const core: SwitchyardCore = new SwitchyardCore({
     ...options,
     uri: target.uri,
@@ -86,12 +86,12 @@ export function createCore(target: CoreTarget, options: Pick<CoreOptions, 'refre
  * Host bridges act on the machine the core runs on, or inside the lab's namespaces, whose
  * persistence files go to a directory of the lab's own instead of the real /etc.
  */
-function createHostBridges(target: CoreTarget, onChange: () => void): HostBridges | undefined {
+function createHostBridges(target: CoreTarget, onChange: () => void, networks: HostBridgesOptions['networks']): HostBridges | undefined {
   const inLab = target.hostNamespacePid !== undefined;
   if (!inLab && !isLocalUri(target.uri)) return undefined;
   const runner = inLab ? namespacedCommandRunner(target.hostNamespacePid!) : localCommandRunner();
   const root = inLab ? join(labHome(), 'host-root') : '/';
-  return new HostBridges({ runner, root, onChange, privileged: privilegedOperations(runner, root) });
+  return new HostBridges({ runner, root, onChange, networks, privileged: privilegedOperations(runner, root) });
 }
 
 function privilegedOperations(runner: CommandRunner, root: string): HostBridgesOptions['privileged'] {

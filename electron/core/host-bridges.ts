@@ -16,7 +16,7 @@ import {
   type HostBridgePlanView,
   type HostBridgeTransaction,
 } from '../../shared/host-bridge';
-import type { ErrorValue } from '../../shared/model';
+import type { ErrorValue, Network } from '../../shared/model';
 import type { LinkState } from '../../shared/link-state';
 import type { CommandRunner } from '../host/command-runner';
 import { detectManager, readLinkStates, type PrivilegedOperations } from '../helper/privileged-operations';
@@ -30,6 +30,8 @@ export interface HostBridgesOptions {
   root: string;
   /** Called after the host's links changed, so the snapshot shows it at once. */
   onChange(): void;
+  /** The libvirt networks known now: removing a bridge names those that hand out its ports. */
+  networks(): readonly Network[];
 }
 
 interface Applied {
@@ -112,9 +114,19 @@ export class HostBridges {
       commands: plan.steps.map(stepCommand),
       interfaces: plan.interfaces,
       ...(plan.gateway ? { gateway: plan.gateway } : {}),
-      warnings: plan.warnings,
+      warnings: removing ? [...plan.warnings, ...this.networkWarnings(change.bridge)] : plan.warnings,
       persistence: { manager: detection.manager, files, commands, warnings: detection.warnings },
     };
+  }
+
+  private networkWarnings(bridge: string): string[] {
+    return this.options
+      .networks()
+      .filter((network) => network.forward.mode === 'bridge' && network.bridge?.name === bridge)
+      .map(
+        (network) =>
+          `libvirt network ${network.name} plugs VMs into ${bridge}: they lose the LAN when the bridge goes. Delete that network afterwards, or keep the bridge.`,
+      );
   }
 
   async apply(input: { change: HostBridgeChange; reviewedCommands: string[]; confirmWithinSeconds: number }): Promise<HostBridgeTransaction> {

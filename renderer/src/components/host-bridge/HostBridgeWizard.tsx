@@ -33,6 +33,7 @@ import type {
 } from '../../../../shared/host-bridge';
 import type { ErrorValue } from '../../../../shared/model';
 import { getApi } from '../../api';
+import { BridgeNetworkOffer } from './BridgeNetworkOffer';
 
 type Action = HostBridgeChange['action'];
 const STEPS = ['Interface', 'Options', 'Review', 'Apply'] as const;
@@ -400,7 +401,7 @@ function PickStep(props: {
 function ReviewStep({ plan }: { plan: HostBridgePlanView }) {
   const removing = plan.change.action === 'remove';
   return (
-    <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
+    <Box data-testid="hb-review" sx={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
       {plan.warnings.map((warning) => (
         <Alert key={warning} severity="warning">
           {warning}
@@ -464,6 +465,7 @@ function PersistStep(props: {
           </Button>
         </Box>
       )}
+      {plan.change.action === 'create' && <BridgeNetworkOffer bridge={plan.change.bridge} />}
     </Box>
   );
 }
