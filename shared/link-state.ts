@@ -31,7 +31,8 @@ export type LinkState = z.infer<typeof LinkStateSchema>;
 /** `ip` prints this for lifetimes that never end. */
 const FOREVER = 4294967295;
 
-const IpAddressOutputSchema = z.array(
+/** `ip -json -details address show`: only the fields read here and by the links host module. */
+export const IpAddressOutputSchema = z.array(
   z.object({
     ifname: z.string(),
     flags: z.array(z.string()).optional(),
@@ -39,6 +40,7 @@ const IpAddressOutputSchema = z.array(
     address: z.string().optional(),
     master: z.string().optional(),
     operstate: z.string().optional(),
+    mtu: z.number().optional(),
     linkinfo: z
       .object({ info_kind: z.string().optional(), info_data: z.object({ stp_state: z.number().optional() }).optional() })
       .optional(),

@@ -1,8 +1,9 @@
 // The links host operation: interfaces, bridges, ports and addresses as the kernel reports them,
 // read from `ip -json` (run through a CommandRunner, so it can look into a lab's namespace).
 import { z } from 'zod';
-import { SwitchyardError } from '../../shared/errors';
+import { IpAddressOutputSchema } from '../../shared/link-state';
 import type { HostInterface } from '../../shared/model';
+import { parseJsonOutput } from '../../shared/topology/host-parsers';
 import type { HostRoute } from '../../shared/validation/network-validation';
 import { runChecked, type CommandRunner } from './command-runner';
 
@@ -12,26 +13,6 @@ export interface LinkHost {
   listRoutes(): Promise<HostRoute[]>;
 }
 
-// Only the fields we use; iproute2 adds fields across versions, so unknown ones pass through.
-const IpAddrEntrySchema = z.object({
-  ifname: z.string(),
-  link_type: z.string().optional(),
-  address: z.string().optional(),
-  master: z.string().optional(),
-  operstate: z.string().optional(),
-  mtu: z.number().optional(),
-  linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
-  addr_info: z
-    .array(
-      z.object({
-        family: z.string(),
-        local: z.string().optional(),
-        prefixlen: z.number().optional(),
-      }),
-    )
-    .optional(),
-});
-const IpAddrOutputSchema = z.array(IpAddrEntrySchema);
 
 const IpRouteOutputSchema = z.array(z.object({ dst: z.string(), dev: z.string().optional(), gateway: z.string().optional() }));
 
@@ -40,41 +21,16 @@ const IpRouteOutputSchema = z.array(z.object({ dst: z.string(), dev: z.string().
  * a /32 or /128 so every destination is "default" or a CIDR.
  */
 export function parseIpRouteJson(text: string): HostRoute[] {
-  return parseIpJson(text, IpRouteOutputSchema, 'ip -json route show').map((route) => ({
+  return parseJsonOutput(text, IpRouteOutputSchema, 'ip -json route show').map((route) => ({
     destination: route.dst === 'default' || route.dst.includes('/') ? route.dst : `${route.dst}/${route.dst.includes(':') ? 128 : 32}`,
     ...(route.dev ? { dev: route.dev } : {}),
     ...(route.gateway ? { gateway: route.gateway } : {}),
   }));
 }
 
-/** Parses the JSON `ip -json ...` printed, checked against the fields we use. */
-function parseIpJson<T>(text: string, schema: z.ZodType<T>, command: string): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new SwitchyardError({
-      code: 'invalid-output',
-      message: `The output of "${command}" is not JSON.`,
-      hint: 'Install a current iproute2 (Debian package iproute2); its "ip" must support -json.',
-    });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SwitchyardError({
-      code: 'invalid-output',
-      field: issue?.path.join('.'),
-      message: `Unexpected "${command}" output: ${issue?.message ?? 'unknown shape'}.`,
-      hint: 'Install a current iproute2 (Debian package iproute2).',
-    });
-  }
-  return parsed.data;
-}
-
 /** Maps `ip -json -details addr show` output to HostInterfaces. */
 export function parseIpAddrJson(text: string): HostInterface[] {
-  const entries = parseIpJson(text, IpAddrOutputSchema, 'ip -json addr show');
+  const entries = parseJsonOutput(text, IpAddressOutputSchema, 'ip -json addr show');
   return entries.map((entry) => ({
     name: entry.ifname,
     kind: entry.linkinfo?.info_kind ?? (entry.link_type === 'loopback' ? 'loopback' : 'device'),
