@@ -1,5 +1,6 @@
 // Leases and host entries against the real lab: the lease file watch through the lab's mount
 // namespace, pushes without polling, and reservations / DNS entries that reach dnsmasq's files.
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../shared/contract';
 import type { Network, Snapshot } from '../../shared/model';
@@ -7,7 +8,7 @@ import { labCommandRunner, readLabInfo, startLab, stopLab, waitForLease, type La
 import { localCommandRunner, runChecked } from '../host/command-runner';
 import { LeaseFileHost, VirshLeaseHost } from '../host/leases';
 import { Virsh } from '../host/virsh';
-import { createCore } from './bootstrap';
+import { connectHosts, createCore } from './bootstrap';
 import type { SwitchyardCore } from './core';
 import { createHandlerTable, dispatchRequest, type HandlerTable } from './handlers';
 
@@ -70,6 +71,16 @@ describe.skipIf(!isRoot)('leases and host entries in the lab', () => {
     expect(fromFiles.find((l) => l.mac === guest.mac)).toMatchObject({ ip: guestIp, vm: guest.name, reserved: false });
   });
 
+  it('asks virsh for the leases when the lease files are out of reach (a libvirtd on its own socket, no namespace)', async () => {
+    // As for a remote URI: the files of this libvirtd are not under this process's root.
+    const leases = connectHosts({ uri: lab.uri }, lab.uri).leases;
+    expect(leases).toBeInstanceOf(VirshLeaseHost);
+    expect(leases.pushesChanges).toBe(false);
+    const reading = await leases.read(core.getSnapshot().networks);
+    expect(reading.problems).toEqual([]);
+    expect(reading.leases.find((l) => l.mac === guest.mac)).toMatchObject({ network: 'default', ip: guestIp, prefix: 24, source: 'virsh' });
+  });
+
   it('sees libvirt’s lease database change through /proc/PID/root', async () => {
     const host = new LeaseFileHost({ root: `/proc/${lab.nsPid}/root`, fallback: new VirshLeaseHost(new Virsh(lab.uri, localCommandRunner())) });
     let changes = 0;
@@ -82,15 +93,29 @@ describe.skipIf(!isRoot)('leases and host entries in the lab', () => {
     }
   });
 
-  it('pushes a renewed lease to subscribers with no reread of libvirt', async () => {
+  it('pushes a renewed lease to subscribers with the periodic reread off', async () => {
     const before = core.getSnapshot().leases.find((l) => l.mac === guest.mac)!;
-    const pushedBefore = snapshots.length;
     await virsh('reset', guest.name);
-    const renewed = () =>
-      snapshots.findIndex((s, index) => index >= pushedBefore && (s.leases.find((l) => l.mac === guest.mac)?.expiresAt ?? 0) > before.expiresAt);
-    await expect.poll(renewed, { timeout: 30_000 }).toBeGreaterThan(0);
-    // The push that brought it came from the watch alone: no libvirt read happened with it.
-    const index = renewed();
+    await expect
+      .poll(() => core.getSnapshot().leases.find((l) => l.mac === guest.mac)?.expiresAt ?? 0, { timeout: 30_000 })
+      .toBeGreaterThan(before.expiresAt);
+  });
+
+  it('pushes a rewrite of the lease database alone, with no reread of libvirt', async () => {
+    // A reset also brings libvirt and link events, which reread everything; a rewrite made as
+    // libvirt's helper makes it (new file renamed over the old) brings none, only the watch's push.
+    const statusFile = `/proc/${lab.nsPid}/root/var/lib/libvirt/dnsmasq/virbr0.status`;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const entries = JSON.parse(await readFile(statusFile, 'utf8')) as { 'mac-address'?: string; 'expiry-time'?: number }[];
+    const entry = entries.find((e) => e['mac-address'] === guest.mac)!;
+    entry['expiry-time']! += 1;
+    const pushedBefore = snapshots.length;
+    await writeFile(`${statusFile}.new`, JSON.stringify(entries, null, 2));
+    await rename(`${statusFile}.new`, statusFile);
+    const pushed = () =>
+      snapshots.findIndex((s, index) => index >= pushedBefore && s.leases.find((l) => l.mac === guest.mac)?.expiresAt === entry['expiry-time']);
+    await expect.poll(pushed, { timeout: 5_000 }).toBeGreaterThan(0);
+    const index = pushed();
     expect(snapshots[index]!.connection.lastReadAt).toBe(snapshots[index - 1]!.connection.lastReadAt);
   });
 

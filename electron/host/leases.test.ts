@@ -1,12 +1,20 @@
 // The lease file module against a real directory tree standing in for a host root: reading,
 // the last good state after a bad write, and fs.watch seeing libvirt's write-and-rename.
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseNetworkXml } from '../../shared/libvirt/network-xml';
 import type { Lease, Network } from '../../shared/model';
 import { LeaseFileHost, type LeaseHost, type LeaseReading } from './leases';
+
+// Counts the module's file reads, and lets a test make one fail as an unprivileged user's would.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, readFile: vi.fn(actual.readFile) };
+});
+const statusReads = () => vi.mocked(readFile).mock.calls.filter(([file]) => String(file).endsWith('.status')).length;
 
 const network: Network = {
   ...parseNetworkXml(`<network><name>default</name><bridge name='virbr0'/><forward mode='nat'/>
@@ -45,7 +53,7 @@ beforeEach(() => {
   mkdirSync(dnsmasqDir, { recursive: true });
   mkdirSync(path.join(root, 'var/lib/misc'), { recursive: true });
   fallback = new RecordingLeaseHost();
-  host = new LeaseFileHost({ root, fallback, dnsmasqLeaseFiles: ['/var/lib/misc/dnsmasq.leases'] });
+  host = new LeaseFileHost({ root, fallback, findDnsmasqLeaseFiles: async () => [{ file: '/var/lib/misc/dnsmasq.leases', name: 'dnsmasq on br-lan' }] });
 });
 
 afterEach(() => {
@@ -86,7 +94,7 @@ describe('LeaseFileHost', () => {
     const reading = await host.read([network]);
     expect(ips(reading.leases)).toEqual([
       'default 192.168.122.60 dnsmasq-leases',
-      '/var/lib/misc/dnsmasq.leases 172.16.0.61 dnsmasq-leases',
+      'dnsmasq on br-lan 172.16.0.61 dnsmasq-leases',
     ]);
   });
 
@@ -107,6 +115,43 @@ describe('LeaseFileHost', () => {
     const repaired = await host.read([network]);
     expect(ips(repaired.leases)).toEqual(['default 192.168.122.51 libvirt-status']);
     expect(repaired.problems).toEqual([]);
+  });
+
+  it('asks the fallback (virsh) for a network whose status file this user may not read', async () => {
+    writeStatus('virbr0', statusJson('192.168.122.50', '52:54:00:00:00:50'));
+    vi.mocked(readFile).mockRejectedValueOnce(Object.assign(new Error('permission denied'), { code: 'EACCES' }));
+    const reading = await host.read([network]);
+    expect(fallback.asked).toEqual(['default']);
+    expect(reading).toEqual({ leases: [], problems: [] });
+  });
+
+  it('reports a dnsmasq lease file this user may not read, which no fallback knows', async () => {
+    writeFileSync(path.join(root, 'var/lib/misc/dnsmasq.leases'), '0 52:54:00:00:00:60 172.16.0.60 nas *\n');
+    vi.mocked(readFile).mockImplementationOnce(async () => {
+      throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+    });
+    const reading = await host.read([]);
+    expect(reading.leases).toEqual([]);
+    expect(reading.problems).toEqual([
+      expect.objectContaining({ source: '/var/lib/misc/dnsmasq.leases', error: expect.objectContaining({ code: 'permission-denied' }) }),
+    ]);
+    expect(fallback.asked).toEqual([]);
+  });
+
+  it('rereads a watched file only after the watch saw it change, not at every read', async () => {
+    writeStatus('virbr0', statusJson('192.168.122.50', '52:54:00:00:00:50'));
+    let changes = 0;
+    stopWatch = host.watch(() => (changes += 1));
+    await host.read([network]);
+    const readsAfterFirst = statusReads();
+    await host.read([network]);
+    await host.read([network]);
+    expect(statusReads()).toBe(readsAfterFirst);
+
+    writeStatus('virbr0', statusJson('192.168.122.51', '52:54:00:00:00:51'));
+    await expect.poll(() => changes, { timeout: 2000 }).toBeGreaterThan(0);
+    expect(ips((await host.read([network])).leases)).toEqual(['default 192.168.122.51 libvirt-status']);
+    expect(statusReads()).toBe(readsAfterFirst + 1);
   });
 
   it('reports a status path that cannot be read as a file, without a crash', async () => {

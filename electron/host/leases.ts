@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SwitchyardError, toErrorValue } from '../../shared/errors';
 import { ipv4ConfigFor } from '../../shared/leases/host-entries';
+import type { DnsmasqLeaseFile } from '../../shared/leases/dnsmasq-config';
 import { parseDnsmasqLeaseFile, parseLeaseStatusFile, type LeaseFileOrigin } from '../../shared/leases/lease-files';
 import { parseNetDhcpLeases } from '../../shared/libvirt/virsh-output';
 import type { IpFamily, Lease, LeaseProblem, Network } from '../../shared/model';
@@ -19,8 +20,12 @@ export interface LeaseReading {
 }
 
 export interface LeaseHost {
-  /** The leases of these networks' DHCP servers (plus any other dnsmasq this host knows of). */
-  read(networks: readonly Network[]): Promise<LeaseReading>;
+  /**
+   * The leases of these networks' DHCP servers (plus any other dnsmasq this host knows of). After
+   * watch() reported a change, `cause` "change" asks for the changed sources only to be reread,
+   * without looking for new ones, so the push stays quick.
+   */
+  read(networks: readonly Network[], cause?: 'reread' | 'change'): Promise<LeaseReading>;
   /** Calls onChange soon after any lease source changed. Returns the function that stops it. */
   watch(onChange: () => void): () => void;
   /** True when watch() reports changes, so nobody needs to reread leases on a timer. */
@@ -29,8 +34,6 @@ export interface LeaseHost {
 
 /** Where libvirt keeps dnsmasq's files, relative to the file system root. */
 export const LIBVIRT_DNSMASQ_DIR = '/var/lib/libvirt/dnsmasq';
-/** Where Debian's own dnsmasq service keeps its leases. */
-export const DNSMASQ_LEASE_FILE = '/var/lib/misc/dnsmasq.leases';
 /** libvirt refuses lease databases larger than this; so do we. */
 const MAX_LEASE_FILE_BYTES = 32 * 1024 * 1024;
 // libvirt runs dnsmasq for these forward modes only; the others have no DHCP server of libvirt's.
@@ -102,20 +105,30 @@ export interface LeaseFileHostOptions {
   root: string;
   /** Asked for networks whose lease database this process may not read. */
   fallback: LeaseHost;
-  /** Lease files of dnsmasq instances libvirt does not run (absolute paths on the host). */
-  dnsmasqLeaseFiles?: readonly string[];
+  /** Lease files of dnsmasq instances libvirt does not run (absolute paths on the host), found anew at each reread. */
+  findDnsmasqLeaseFiles?: () => Promise<readonly DnsmasqLeaseFile[]>;
 }
 
-/** Reads libvirt's BRIDGE.status files and plain dnsmasq lease files, and watches them change. */
+/**
+ * Reads libvirt's BRIDGE.status files and plain dnsmasq lease files, and watches them change.
+ * While watching, a file is read again only after its directory's watch named it (or could not
+ * name anything): the periodic libvirt reread costs no file reads.
+ */
 export class LeaseFileHost implements LeaseHost {
   readonly pushesChanges = true;
   private readonly lastGood = new LastGoodLeases();
   private readonly watchers = new Map<string, FSWatcher>();
   private onChange: (() => void) | undefined;
+  private dnsmasqLeaseFiles: readonly DnsmasqLeaseFile[] = [];
+  /** What each file held when last read, kept while no change to it was seen. */
+  private readonly contents = new Map<string, FileContent>();
+  /** Bumped by every change seen, so a read that a change overtook is not kept. */
+  private changesSeen = 0;
 
   constructor(private readonly options: LeaseFileHostOptions) {}
 
-  async read(networks: readonly Network[]): Promise<LeaseReading> {
+  async read(networks: readonly Network[], cause: 'reread' | 'change' = 'reread'): Promise<LeaseReading> {
+    if (cause === 'reread') this.dnsmasqLeaseFiles = (await this.options.findDnsmasqLeaseFiles?.()) ?? [];
     // A directory that did not exist when watching began (no network ever ran) may exist now.
     this.watchDirectories();
     const problems: LeaseProblem[] = [];
@@ -130,9 +143,9 @@ export class LeaseFileHost implements LeaseHost {
       }),
     );
     const fromDnsmasq = await Promise.all(
-      (this.options.dnsmasqLeaseFiles ?? []).map(async (file) =>
-        this.parseFile(file, await this.readHostFile(file), undefined, problems, (text) =>
-          assignToNetworks(parseDnsmasqLeaseFile(text, { network: file }), networks),
+      this.dnsmasqLeaseFiles.map(async ({ file, name }) =>
+        this.parseFile(file, withoutFallback(file, await this.readHostFile(file)), undefined, problems, (text) =>
+          assignToNetworks(parseDnsmasqLeaseFile(text, { network: name }), networks),
         ),
       ),
     );
@@ -173,6 +186,7 @@ export class LeaseFileHost implements LeaseHost {
       this.onChange = undefined;
       for (const watcher of this.watchers.values()) watcher.close();
       this.watchers.clear();
+      this.contents.clear();
     };
   }
 
@@ -183,37 +197,70 @@ export class LeaseFileHost implements LeaseHost {
   private watchDirectories(): void {
     if (!this.onChange) return;
     const interesting = new Map<string, (name: string) => boolean>([[LIBVIRT_DNSMASQ_DIR, (name) => name.endsWith('.status')]]);
-    for (const file of this.options.dnsmasqLeaseFiles ?? []) {
+    for (const { file } of this.dnsmasqLeaseFiles) {
       const directory = path.posix.dirname(file);
       const earlier = interesting.get(directory);
       const base = path.posix.basename(file);
       interesting.set(directory, (name) => name === base || (earlier?.(name) ?? false));
     }
+    for (const [directory, watcher] of this.watchers) {
+      if (interesting.has(directory)) continue;
+      // That dnsmasq is gone.
+      watcher.close();
+      this.watchers.delete(directory);
+    }
     for (const [directory, matches] of interesting) {
       if (this.watchers.has(directory)) continue;
       try {
         const watcher = watch(this.hostPath(directory), { persistent: false }, (_event, name) => {
-          // Without a name (some file systems) any change may be ours.
-          if (name === null || matches(name.toString())) this.onChange?.();
+          // Without a name (some file systems) any file of the directory may have changed.
+          if (name === null) this.forgetContents(directory);
+          else if (matches(name.toString())) this.forgetContent(path.posix.join(directory, name.toString()));
+          else return;
+          this.onChange?.();
         });
         watcher.on('error', () => {
           // The directory went away (libvirt reinstalled, lab torn down): watch again at the next read.
           watcher.close();
           this.watchers.delete(directory);
+          this.forgetContents(directory);
         });
         this.watchers.set(directory, watcher);
+        // Whatever was read before this watch began may have changed unseen.
+        this.forgetContents(directory);
       } catch {
         // Not there yet; read() tries again.
       }
     }
   }
 
+  private forgetContents(directory: string): void {
+    this.changesSeen += 1;
+    for (const file of this.contents.keys()) if (path.posix.dirname(file) === directory) this.contents.delete(file);
+  }
+
+  private forgetContent(file: string): void {
+    this.changesSeen += 1;
+    this.contents.delete(file);
+  }
+
   private hostPath(file: string): string {
     return path.posix.join(this.options.root, file);
   }
 
-  /** The file's text, or why there is none: missing means no leases yet, as for libvirt. */
+  /** The file's content as last read while its directory is watched and no change was seen; else read now. */
   private async readHostFile(file: string): Promise<FileContent> {
+    const watched = this.watchers.has(path.posix.dirname(file));
+    const known = watched ? this.contents.get(file) : undefined;
+    if (known) return known;
+    const changesBefore = this.changesSeen;
+    const content = await this.readHostFileNow(file);
+    if (this.watchers.has(path.posix.dirname(file)) && this.changesSeen === changesBefore) this.contents.set(file, content);
+    return content;
+  }
+
+  /** The file's text, or why there is none: missing means no leases yet, as for libvirt. */
+  private async readHostFileNow(file: string): Promise<FileContent> {
     try {
       const buffer = await readFile(this.hostPath(file));
       if (buffer.length > MAX_LEASE_FILE_BYTES) {
@@ -234,7 +281,20 @@ export class LeaseFileHost implements LeaseHost {
 
 type FileContent = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'unreadable' } | { kind: 'failed'; error: unknown };
 
-/** A dnsmasq lease belongs to the libvirt network whose IPv4 subnet holds it, if any; else to its file. */
+/** virsh knows nothing of a dnsmasq libvirt does not run: a file this user may not read is a problem to show. */
+function withoutFallback(file: string, content: FileContent): FileContent {
+  if (content.kind !== 'unreadable') return content;
+  return {
+    kind: 'failed',
+    error: new SwitchyardError({
+      code: 'permission-denied',
+      message: `This user may not read the dnsmasq lease file ${file}.`,
+      hint: 'Make the file readable to this user, or run Switchyard as a user who may read it.',
+    }),
+  };
+}
+
+/** A dnsmasq lease belongs to the libvirt network whose IPv4 subnet holds it, if any; else to its dnsmasq. */
 function assignToNetworks(leases: Lease[], networks: readonly Network[]): Lease[] {
   return leases.map((lease) => {
     const network = networks.find((n) => ipv4ConfigFor(n, lease.ip));

@@ -52,7 +52,7 @@ describe('sortLeases', () => {
     expect(sortLeases(leases, 'expiresAt', 'asc').map((l) => l.ip)).toEqual(['192.168.122.9', '192.168.122.10', '10.77.0.100']);
   });
 
-  it('does not change its input, and sorts 10 000 leases quickly', () => {
+  it('does not change its input, and sorts 10 000 leases', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => lease(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, { mac: `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}` }));
     const shuffled = [...many].reverse();
     const sorted = sortLeases(shuffled, 'ip', 'asc');

@@ -191,10 +191,19 @@ export function dnsHostXml(host: DnsHost): string {
 
 /** Marks each lease that a DHCP host entry of its network pins to its address. */
 export function markReservedLeases(leases: readonly Lease[], networks: readonly Network[]): Lease[] {
-  const hostsByNetwork = new Map(networks.map((n) => [n.name, n.ips.flatMap((config) => config.dhcpHosts)]));
+  const byName = new Map(networks.map((n) => [n.name, n]));
   return leases.map((lease) => {
-    const hosts = hostsByNetwork.get(lease.network) ?? [];
-    const reserved = hosts.some(
+    const network = byName.get(lease.network);
+    const reserved = network !== undefined && findReservation(network, lease) !== undefined;
+    return reserved === lease.reserved ? lease : { ...lease, reserved };
+  });
+}
+
+/** The network's DHCP host entry that pins this lease: same address, and the same MAC, client id or name. */
+export function findReservation(network: Network, lease: Lease): DhcpHost | undefined {
+  return network.ips
+    .flatMap((config) => config.dhcpHosts)
+    .find(
       (host) =>
         host.ip === lease.ip &&
         (host.mac !== undefined
@@ -203,6 +212,4 @@ export function markReservedLeases(leases: readonly Lease[], networks: readonly 
             ? host.id === lease.clientId
             : host.name !== undefined && host.name === lease.hostname),
     );
-    return reserved === lease.reserved ? lease : { ...lease, reserved };
-  });
 }

@@ -130,6 +130,14 @@ describe('parseNetDhcpLeases', () => {
     expect(parseNetDhcpLeases(`${header}\n\n`, 'default')).toEqual([]);
   });
 
+  it.each([
+    ['empty output', () => ''],
+    ['output cut in the middle of a row', () => readFixture('virsh/net-dhcp-leases-lab.txt').split('52:54:00')[0]! + '52:54:00'],
+    ['garbage', () => 'GIF89a\u0000\u0001\u0002\n'],
+  ])('rejects %s', (_, text) => {
+    expect(() => parseNetDhcpLeases(text(), 'default')).toThrow(switchyardError('invalid-output'));
+  });
+
   it('rejects a table with other columns', () => {
     expect(() => parseNetDhcpLeases(readFixture('virsh/domiflist-lab.txt'), 'default')).toThrow(
       /missing: "Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"\./,

@@ -15,8 +15,10 @@ import TableSortLabel from '@mui/material/TableSortLabel';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import type { Theme } from '@mui/material/styles';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Lease, LeaseProblem, Network, Snapshot } from '../../../shared/model';
+import { findReservation } from '../../../shared/leases/host-entries';
+import type { DhcpHost, Lease, LeaseProblem, Network, Snapshot } from '../../../shared/model';
 import { expiryText } from '../format';
 import {
   countdownText,
@@ -32,7 +34,7 @@ import {
 } from '../leaseRows';
 import { useNow } from '../useNow';
 import { ReservationDialog } from './HostEntryDialogs';
-import { CopyIcon, DownloadIcon } from './icons';
+import { CopyIcon, DownloadIcon, EditIcon } from './icons';
 import { Missing, Mono } from './Mono';
 import { NetworkLink } from './NetworkLink';
 
@@ -44,25 +46,33 @@ interface Column {
   key: LeaseSortKey;
   label: string;
   width: number;
-  /** Share of the narrow table in a network's details, for the columns it keeps. */
-  narrowWidth?: string;
-  /** Left out of the narrow table in a network's details. */
-  wideOnly?: boolean;
-  /** Left out when the table is one network's. */
-  allNetworksOnly?: boolean;
 }
 
 const COLUMNS: readonly Column[] = [
-  { key: 'ip', label: 'IP address', width: 150, narrowWidth: '33%' },
-  { key: 'mac', label: 'MAC', width: 170, wideOnly: true },
-  { key: 'hostname', label: 'Hostname', width: 140, wideOnly: true },
-  { key: 'vm', label: 'VM', width: 140, narrowWidth: '27%' },
-  { key: 'network', label: 'Network', width: 120, allNetworksOnly: true },
-  { key: 'clientId', label: 'Client ID', width: 210, wideOnly: true },
-  { key: 'expiresAt', label: 'Expires', width: 110, narrowWidth: '20%' },
-  { key: 'status', label: 'State', width: 100, wideOnly: true },
-  { key: 'kind', label: 'Kind', width: 110, narrowWidth: '20%' },
+  { key: 'ip', label: 'IP address', width: 150 },
+  { key: 'mac', label: 'MAC', width: 170 },
+  { key: 'hostname', label: 'Hostname', width: 120 },
+  { key: 'vm', label: 'VM', width: 165 },
+  { key: 'network', label: 'Network', width: 155 },
+  { key: 'clientId', label: 'Client ID', width: 180 },
+  { key: 'expiresAt', label: 'Expires', width: 105 },
+  { key: 'status', label: 'State', width: 100 },
+  { key: 'kind', label: 'Kind', width: 90 },
 ];
+// A network's details have less room: the same columns, those that say most first, the rest
+// a horizontal scroll away.
+const NARROW_ORDER: readonly LeaseSortKey[] = ['ip', 'vm', 'expiresAt', 'kind', 'mac', 'hostname', 'clientId', 'status'];
+// The last column holds the row's action ("Reserve", or editing the reservation); it has no
+// header and stays in view at the right edge while the others scroll under it.
+const ACTION_WIDTH = 96;
+const actionCell = {
+  position: 'sticky',
+  right: 0,
+  width: ACTION_WIDTH,
+  px: 1,
+  bgcolor: 'background.paper',
+  boxShadow: (theme: Theme) => `inset 1px 0 0 ${theme.palette.divider}`,
+} as const;
 
 interface LeaseTableProps {
   leases: readonly Lease[];
@@ -96,10 +106,10 @@ export function LeasesView({ snapshot }: { snapshot: Snapshot }) {
 export function LeaseTable({ leases, networks, problems, network, maxHeight, emptyText }: LeaseTableProps) {
   const now = useNow(1000);
   const narrow = network !== undefined;
-  const columns = COLUMNS.filter((c) => !(narrow && (c.wideOnly || c.allNetworksOnly)));
+  const columns = narrow ? NARROW_ORDER.map((key) => COLUMNS.find((c) => c.key === key)!) : COLUMNS;
   const [filter, setFilter] = useState<LeaseFilter>({ search: '', status: 'all', kind: 'all' });
   const [sort, setSort] = useState<{ key: LeaseSortKey; direction: SortDirection }>({ key: 'ip', direction: 'asc' });
-  const [reserving, setReserving] = useState<Lease>();
+  const [reserving, setReserving] = useState<{ lease: Lease; reservation?: DhcpHost }>();
   // Typing stays responsive while a large table refilters behind it.
   const search = useDeferredValue(filter.search);
   // Expiry only matters to the "active / expired" filter; then the rows follow the clock.
@@ -111,7 +121,7 @@ export function LeaseTable({ leases, networks, problems, network, maxHeight, emp
   );
   const byName = useMemo(() => new Map(networks.map((n) => [n.name, n])), [networks]);
   const shownProblems = problems.filter((p) => network === undefined || p.network === network);
-  const reservingNetwork = reserving && byName.get(reserving.network);
+  const reservingNetwork = reserving && byName.get(reserving.lease.network);
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 1, height: maxHeight === undefined ? '100%' : undefined, minHeight: 0 }}>
@@ -136,11 +146,10 @@ export function LeaseTable({ leases, networks, problems, network, maxHeight, emp
         <VirtualRows
           rowCount={rows.length}
           maxHeight={maxHeight}
-          fillWidth={narrow}
           header={
             <TableRow>
               {columns.map((column) => (
-                <TableCell key={column.key} sx={{ width: narrow ? column.narrowWidth : column.width }} sortDirection={sort.key === column.key ? sort.direction : false}>
+                <TableCell key={column.key} sx={{ width: column.width }} sortDirection={sort.key === column.key ? sort.direction : false}>
                   <TableSortLabel
                     active={sort.key === column.key}
                     direction={sort.key === column.key ? sort.direction : 'asc'}
@@ -152,19 +161,25 @@ export function LeaseTable({ leases, networks, problems, network, maxHeight, emp
                   </TableSortLabel>
                 </TableCell>
               ))}
+              <TableCell sx={{ ...actionCell, zIndex: 3 }} aria-label="Actions" />
             </TableRow>
           }
-          columnCount={columns.length}
+          columnCount={columns.length + 1}
           renderRow={(index) => {
             const lease = rows[index]!;
+            const leaseNetwork = byName.get(lease.network);
             return (
               <LeaseRow
                 key={`${lease.network}-${lease.ip}`}
                 lease={lease}
                 columns={columns}
                 now={now}
-                knownNetwork={byName.has(lease.network)}
-                onReserve={byName.get(lease.network)?.active ? () => setReserving(lease) : undefined}
+                knownNetwork={leaseNetwork !== undefined}
+                onReservation={
+                  leaseNetwork?.active
+                    ? () => setReserving({ lease, ...(lease.reserved ? { reservation: findReservation(leaseNetwork, lease) } : {}) })
+                    : undefined
+                }
               />
             );
           }}
@@ -173,7 +188,12 @@ export function LeaseTable({ leases, networks, problems, network, maxHeight, emp
       {reserving && reservingNetwork && (
         <ReservationDialog
           network={reservingNetwork}
-          initial={{ mac: reserving.mac ?? '', ip: reserving.ip, name: reserving.hostname ?? reserving.vm ?? '' }}
+          initial={
+            reserving.reservation
+              ? { mac: reserving.reservation.mac ?? '', ip: reserving.reservation.ip, name: reserving.reservation.name ?? '' }
+              : { mac: reserving.lease.mac ?? '', ip: reserving.lease.ip, name: reserving.lease.hostname ?? reserving.lease.vm ?? '' }
+          }
+          {...(reserving.reservation ? { original: reserving.reservation } : {})}
           onClose={() => setReserving(undefined)}
         />
       )}
@@ -254,15 +274,12 @@ function LeaseToolbar({
 function VirtualRows({
   rowCount,
   maxHeight,
-  fillWidth,
   header,
   columnCount,
   renderRow,
 }: {
   rowCount: number;
   maxHeight: number | undefined;
-  /** Columns share the container's width instead of keeping their own. */
-  fillWidth: boolean;
   header: ReactNode;
   columnCount: number;
   renderRow(index: number): ReactNode;
@@ -293,7 +310,7 @@ function VirtualRows({
       sx={{ flex: 1, minHeight: 0, ...(maxHeight !== undefined ? { maxHeight } : {}) }}
       data-testid="lease-table"
     >
-      <Table size="small" stickyHeader aria-label="DHCP leases" aria-rowcount={rowCount + 1} sx={{ tableLayout: 'fixed', ...(fillWidth ? { width: '100%' } : { minWidth: 'max-content' }) }}>
+      <Table size="small" stickyHeader aria-label="DHCP leases" aria-rowcount={rowCount + 1} sx={{ tableLayout: 'fixed', minWidth: 'max-content' }}>
         <TableHead>{header}</TableHead>
         <TableBody>
           {spacer(first * ROW_HEIGHT, 'before')}
@@ -310,13 +327,13 @@ function LeaseRow({
   columns,
   now,
   knownNetwork,
-  onReserve,
+  onReservation,
 }: {
   lease: Lease;
   columns: readonly Column[];
   now: number;
   knownNetwork: boolean;
-  onReserve: (() => void) | undefined;
+  onReservation: (() => void) | undefined;
 }) {
   const expired = isLeaseExpired(lease, now);
   const cells: Record<LeaseSortKey, ReactNode> = {
@@ -324,7 +341,14 @@ function LeaseRow({
     mac: lease.mac ? <CopyableText text={lease.mac} /> : <Missing />,
     hostname: lease.hostname ? <CopyableText text={lease.hostname} plain /> : <Missing />,
     vm: lease.vm ? <Box component="span" sx={{ fontWeight: 600 }}>{lease.vm}</Box> : <Missing />,
-    network: knownNetwork ? <NetworkLink name={lease.network} /> : <Mono muted>{lease.network}</Mono>,
+    // A dnsmasq libvirt does not run, named by the interfaces it serves; the title shows a cut name whole.
+    network: knownNetwork ? (
+      <NetworkLink name={lease.network} />
+    ) : (
+      <Box component="span" sx={{ color: 'text.secondary' }} title={lease.network}>
+        {lease.network}
+      </Box>
+    ),
     clientId: lease.clientId ? <CopyableText text={lease.clientId} /> : <Missing />,
     expiresAt: (
       <Tooltip title={expiryText(lease.expiresAt, now).absolute} placement="top-start">
@@ -336,18 +360,26 @@ function LeaseRow({
     status: <Chip size="small" label={expired ? 'expired' : 'active'} color={expired ? 'default' : 'success'} variant="outlined" />,
     kind: lease.reserved ? (
       <Chip size="small" label="reserved" color="primary" variant="outlined" data-testid="lease-reserved" />
-    ) : onReserve && lease.mac && lease.family === 'ipv4' ? (
-      <Tooltip title="Reserve this address for this MAC">
-        <Button size="small" variant="outlined" onClick={onReserve} data-testid={`reserve-${lease.ip}`} sx={{ py: 0, minWidth: 0 }}>
-          Reserve
-        </Button>
-      </Tooltip>
     ) : (
       <Box component="span" sx={{ color: 'text.secondary' }}>
         dynamic
       </Box>
     ),
   };
+  // Reservations are IPv4 DHCP host entries keyed here by MAC.
+  const action = !onReservation ? null : lease.reserved ? (
+    <Tooltip title="Edit this reservation">
+      <IconButton size="small" aria-label={`Edit the reservation of ${lease.ip}`} onClick={onReservation} data-testid={`edit-reservation-${lease.ip}`}>
+        <EditIcon fontSize="small" />
+      </IconButton>
+    </Tooltip>
+  ) : lease.mac && lease.family === 'ipv4' ? (
+    <Tooltip title="Reserve this address for this MAC">
+      <Button size="small" variant="outlined" onClick={onReservation} data-testid={`reserve-${lease.ip}`} sx={{ py: 0, minWidth: 0 }}>
+        Reserve
+      </Button>
+    </Tooltip>
+  ) : null;
   return (
     <TableRow
       hover
@@ -362,6 +394,9 @@ function LeaseRow({
       {columns.map((column) => (
         <TableCell key={column.key}>{cells[column.key]}</TableCell>
       ))}
+      <TableCell align="right" sx={actionCell}>
+        {action}
+      </TableCell>
     </TableRow>
   );
 }
