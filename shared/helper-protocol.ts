@@ -3,7 +3,7 @@
 // checked here by the helper before anything runs; no operation carries a command, a path or a
 // shell string. The same schemas describe the in-process operations a core running as root uses.
 import { z } from 'zod';
-import { isIpv4, isIpv6, normalizeMac } from './address';
+import { cidrContains, isIpv4, isIpv6, normalizeMac, parseCidr, parseIpAddress } from './address';
 import { IpFamilySchema } from './model';
 
 export const HELPER_PROTOCOL_VERSION = 1;
@@ -238,6 +238,61 @@ export const BridgePersistenceSpecSchema = z
 export type BridgePersistenceSpec = z.infer<typeof BridgePersistenceSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Port forwards: a typed spec the helper turns into Switchyard's own nftables table and the
+// iptables accept that lets forwarded connections past libvirt's reject rules. Never a rule text.
+
+const Ipv4AddressSchema = z.string().max(15).refine(isIpv4, 'Write an IPv4 address such as 192.168.122.10.');
+const PortSchema = z.number().int().min(1).max(65535);
+
+/** One forward as the firewall applies it: the network reduced to its bridge and IPv4 subnet. */
+export const AppliedForwardSchema = z
+  .object({
+    bridge: InterfaceNameSchema,
+    /** The network's IPv4 subnet, e.g. 192.168.122.0/24; the guest must lie inside it. */
+    subnet: CidrSchema.refine((cidr) => isIpv4(cidr.split('/')[0] ?? ''), 'Port forwards go into IPv4 subnets.'),
+    protocol: z.enum(['tcp', 'udp']),
+    hostPort: PortSchema,
+    hostAddress: Ipv4AddressSchema.optional(),
+    guestIp: Ipv4AddressSchema,
+    guestPort: PortSchema,
+  })
+  .strict()
+  .superRefine((forward, context) => {
+    const subnet = parseCidr(forward.subnet);
+    const guest = parseIpAddress(forward.guestIp);
+    if (subnet && guest && !cidrContains(subnet, guest)) {
+      context.addIssue({ code: 'custom', path: ['guestIp'], message: `${forward.guestIp} is not inside ${forward.subnet}.` });
+    }
+  });
+export type AppliedForward = z.infer<typeof AppliedForwardSchema>;
+
+/** Every forward in effect on the host: applying a spec replaces the previous one entirely. */
+export const FirewallSpecSchema = z
+  .object({ forwards: z.array(AppliedForwardSchema).max(1024, 'At most 1024 port forwards.') })
+  .strict()
+  .superRefine((spec, context) => {
+    const seen = new Set<string>();
+    spec.forwards.forEach((forward, index) => {
+      // A duplicate would make the second rule dead; the core checks first, the helper refuses too.
+      const key = `${forward.protocol}/${forward.hostPort}/${forward.hostAddress ?? '*'}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: ['forwards', index, 'hostPort'], message: `Host port ${forward.hostPort}/${forward.protocol} is forwarded twice.` });
+      seen.add(key);
+    });
+  });
+export type FirewallSpec = z.infer<typeof FirewallSpecSchema>;
+
+/** The firewall as the kernel has it, for the firewall view; a missing program leaves its field out. */
+export const FirewallReadingSchema = z.object({
+  /** `iptables-save` (libvirt's iptables backend, and Switchyard's accept chain). */
+  iptablesSave: z.string().max(4_000_000).optional(),
+  /** `nft -j list ruleset`. */
+  nftRuleset: z.string().max(16_000_000).optional(),
+  /** Why a reading is missing. */
+  problems: z.array(z.string()),
+});
+export type FirewallReading = z.infer<typeof FirewallReadingSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The operations and their envelopes.
 
 const TransactionIdSchema = z.string().regex(/^tx-[0-9]{1,12}$/, 'A transaction id looks like "tx-1".');
@@ -264,6 +319,10 @@ export const helperOperations = {
   'persistence.remove': z
     .object({ manager: NetworkManagerKindSchema.exclude(['none']), bridge: InterfaceNameSchema, port: InterfaceNameSchema })
     .strict(),
+  /** Replaces Switchyard's port forwards on the host with exactly these. */
+  'firewall.apply': z.object({ spec: FirewallSpecSchema }).strict(),
+  /** Reads the rules in effect (iptables-save, nft -j list ruleset) for the firewall view. */
+  'firewall.read': z.object({}).strict(),
 } as const;
 export type HelperOperation = keyof typeof helperOperations;
 export type HelperArguments<O extends HelperOperation> = z.infer<(typeof helperOperations)[O]>;
@@ -314,5 +373,7 @@ export const helperResults = {
   'probe.gateway': z.object({ reachable: z.boolean(), detail: z.string() }),
   'persistence.write': z.object({ done: z.array(z.string()) }),
   'persistence.remove': z.object({ done: z.array(z.string()) }),
+  'firewall.apply': z.object({ done: z.array(z.string()), rules: z.number().int() }),
+  'firewall.read': FirewallReadingSchema,
 } as const satisfies Record<HelperOperation, z.ZodType>;
 export type HelperResult<O extends HelperOperation> = z.infer<(typeof helperResults)[O]>;

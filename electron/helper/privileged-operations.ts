@@ -21,6 +21,7 @@ import {
 } from '../../shared/helper-protocol';
 import { describeDifferences, IP_STATE_COMMANDS, parseLinkStates, restoreSteps, type LinkState } from '../../shared/link-state';
 import { CommandError, runChecked, type CommandRunner } from '../host/command-runner';
+import { applyFirewall, readFirewall } from './firewall-operations';
 
 export interface PrivilegedOperations {
   call<O extends HelperOperation>(operation: O, args: HelperArguments<O>): Promise<HelperResult<O>>;
@@ -33,12 +34,20 @@ export interface Programs {
   ip: string;
   ping?: string;
   nmcli?: string;
+  nft?: string;
+  iptables?: string;
+  iptablesRestore?: string;
+  iptablesSave?: string;
 }
 
 const PROGRAM_CANDIDATES = {
   ip: ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'],
   ping: ['/usr/bin/ping', '/bin/ping', '/usr/sbin/ping'],
   nmcli: ['/usr/bin/nmcli'],
+  nft: ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'],
+  iptables: ['/usr/sbin/iptables', '/sbin/iptables', '/usr/bin/iptables'],
+  iptablesRestore: ['/usr/sbin/iptables-restore', '/sbin/iptables-restore', '/usr/bin/iptables-restore'],
+  iptablesSave: ['/usr/sbin/iptables-save', '/sbin/iptables-save', '/usr/bin/iptables-save'],
 } as const;
 
 /** Finds the programs in the system's fixed directories; never through PATH, which a caller could set. */
@@ -46,9 +55,11 @@ export function resolvePrograms(exists: (file: string) => boolean = existsSync):
   const find = (candidates: readonly string[]) => candidates.find(exists);
   const ip = find(PROGRAM_CANDIDATES.ip);
   if (!ip) throw new Error(`iproute2's "ip" is not installed (looked in ${PROGRAM_CANDIDATES.ip.join(', ')}).`);
-  const ping = find(PROGRAM_CANDIDATES.ping);
-  const nmcli = find(PROGRAM_CANDIDATES.nmcli);
-  return { ip, ...(ping ? { ping } : {}), ...(nmcli ? { nmcli } : {}) };
+  const optional = (['ping', 'nmcli', 'nft', 'iptables', 'iptablesRestore', 'iptablesSave'] as const).flatMap((name) => {
+    const found = find(PROGRAM_CANDIDATES[name]);
+    return found ? [[name, found] as const] : [];
+  });
+  return { ip, ...Object.fromEntries(optional) };
 }
 
 /** Reads the state of host links through `ip -json`: unprivileged, so the core reads it too. */
@@ -130,6 +141,10 @@ export class HostOperations implements PrivilegedOperations {
         return (await this.writePersistence(a)) as HelperResult<O>;
       case 'persistence.remove':
         return (await this.removePersistence(a)) as HelperResult<O>;
+      case 'firewall.apply':
+        return (await applyFirewall(this.options.runner, this.options.programs, (a as HelperArguments<'firewall.apply'>).spec)) as HelperResult<O>;
+      case 'firewall.read':
+        return (await readFirewall(this.options.runner, this.options.programs)) as HelperResult<O>;
     }
     throw invalidInput('op', `Unknown operation "${String(operation)}".`, `Use one of: ${HELPER_OPERATIONS.join(', ')}.`);
   }

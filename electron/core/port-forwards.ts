@@ -1,0 +1,246 @@
+// Port forwards into NAT networks: kept in Switchyard's state file, checked against the network,
+// the other forwards and the host's listeners, and applied through the privileged operations as
+// one spec of every forward whose network runs. The core calls reconcile() with each snapshot,
+// so a network that starts gets its forwards back and a deleted network loses them.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { SwitchyardError } from '../../shared/errors';
+import { buildFirewallView, type FirewallView } from '../../shared/firewall/firewall-view';
+import {
+  networkForwardingProblem,
+  portForwardProblems,
+  PortForwardSchema,
+  subnetHolding,
+  type NetworkPortForwards,
+  type PortForwardFields,
+  type StoredForward,
+} from '../../shared/firewall/port-forward';
+import type { AppliedForward, FirewallSpec } from '../../shared/helper-protocol';
+import type { ErrorValue, Network, Snapshot } from '../../shared/model';
+import type { CommandRunner } from '../host/command-runner';
+import { readListeners } from '../host/firewall';
+import type { HostBridgesOptions } from './host-bridges';
+import { noSuchNetwork } from './core';
+
+const StoreSchema = z.object({
+  version: z.literal(1),
+  forwards: z.array(PortForwardSchema.extend({ network: z.string() }).strict()),
+});
+
+export const PORT_FORWARDS_FILE = 'port-forwards.json';
+
+export interface PortForwardsOptions {
+  /** The libvirt connection the forwards belong to; other connections' networks are never touched. */
+  uri: string;
+  /** Unprivileged reads (listeners) in the host's, or the lab's, namespace. */
+  runner: CommandRunner;
+  privileged: HostBridgesOptions['privileged'];
+  /** Directory of Switchyard's state; the forwards live in port-forwards.json inside it. */
+  stateDirectory: string;
+  snapshot(): Snapshot;
+}
+
+/** The spec of every forward whose network runs, with the network reduced to bridge and subnet. */
+export function desiredSpec(forwards: readonly StoredForward[], networks: readonly Network[]): FirewallSpec {
+  const applied: AppliedForward[] = [];
+  for (const forward of forwards) {
+    const network = networks.find((candidate) => candidate.name === forward.network);
+    if (!network?.active || networkForwardingProblem(network)) continue;
+    const subnet = subnetHolding(network, forward.guestIp);
+    if (!subnet || !network.bridge) continue;
+    applied.push({
+      bridge: network.bridge.name,
+      subnet,
+      protocol: forward.protocol,
+      hostPort: forward.hostPort,
+      ...(forward.hostAddress ? { hostAddress: forward.hostAddress } : {}),
+      guestIp: forward.guestIp,
+      guestPort: forward.guestPort,
+    });
+  }
+  return { forwards: applied };
+}
+
+export class PortForwards {
+  private forwards: StoredForward[] | undefined;
+  private appliedKey: string | undefined;
+  private applyError: ErrorValue | undefined;
+  private connected = false;
+  // One change or reconciliation at a time: each works from the store the previous one left.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PortForwardsOptions) {}
+
+  private get file(): string {
+    return path.join(this.options.stateDirectory, PORT_FORWARDS_FILE);
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async load(): Promise<StoredForward[]> {
+    if (this.forwards) return this.forwards;
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.forwards = [];
+      return this.forwards;
+    }
+    const parsed = StoreSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      throw new SwitchyardError({
+        code: 'invalid-state',
+        message: `${this.file} is not a port-forward list Switchyard wrote.`,
+        hint: 'Move the file away to start with no port forwards.',
+      });
+    }
+    this.forwards = parsed.data.forwards;
+    return this.forwards;
+  }
+
+  private async save(forwards: StoredForward[]): Promise<void> {
+    await fs.mkdir(this.options.stateDirectory, { recursive: true, mode: 0o755 });
+    const partial = `${this.file}.partial`;
+    await fs.writeFile(partial, `${JSON.stringify({ version: 1, forwards }, null, 2)}\n`, { mode: 0o644 });
+    await fs.rename(partial, this.file);
+    this.forwards = forwards;
+  }
+
+  private checkConnection(): Snapshot {
+    const snapshot = this.options.snapshot();
+    if (snapshot.connection.uri !== this.options.uri) {
+      throw new SwitchyardError({
+        code: 'host-not-local',
+        message: `Port forwards belong to ${this.options.uri}, the connection Switchyard was started with.`,
+        hint: 'Switch back to that connection, or start Switchyard on the other host.',
+      });
+    }
+    return snapshot;
+  }
+
+  private network(snapshot: Snapshot, name: string): Network {
+    const network = snapshot.networks.find((candidate) => candidate.name === name);
+    if (!network) throw noSuchNetwork(name);
+    return network;
+  }
+
+  private inactiveReason(network: Network): string | undefined {
+    const privileged = this.options.privileged;
+    if (privileged.mode === 'unavailable') return `${privileged.error.message} ${privileged.error.hint ?? ''}`.trim();
+    const problem = networkForwardingProblem(network);
+    if (problem) return problem;
+    if (!network.active) return `${network.name} is stopped; its forwards are applied again when it starts.`;
+    if (this.applyError) return `The last attempt to apply the forwards failed: ${this.applyError.message}`;
+    return undefined;
+  }
+
+  list(name: string): Promise<NetworkPortForwards> {
+    return this.serialized(async () => this.describe(this.network(this.checkConnection(), name), await this.load()));
+  }
+
+  private describe(network: Network, forwards: readonly StoredForward[]): NetworkPortForwards {
+    const reason = this.inactiveReason(network);
+    return {
+      network: network.name,
+      forwards: forwards.filter((forward) => forward.network === network.name).map(({ network: _network, ...forward }) => forward),
+      ...(reason ? { inactiveReason: reason } : {}),
+    };
+  }
+
+  add(name: string, fields: PortForwardFields): Promise<NetworkPortForwards> {
+    return this.serialized(async () => {
+      const network = this.network(this.checkConnection(), name);
+      // A forward that could not be applied would only look like one.
+      if (this.options.privileged.mode === 'unavailable') throw new SwitchyardError(this.options.privileged.error);
+      const existing = await this.load();
+      const listeners = await readListeners(this.options.runner).catch(() => undefined);
+      const [problem] = portForwardProblems(fields, { network, existing, ...(listeners ? { listeners } : {}) });
+      if (problem) throw new SwitchyardError(problem);
+      const forward: StoredForward = { ...fields, id: `pf-${randomBytes(6).toString('hex')}`, network: name };
+      return this.change(network, existing, [...existing, forward]);
+    });
+  }
+
+  remove(name: string, id: string): Promise<NetworkPortForwards> {
+    return this.serialized(async () => {
+      const network = this.network(this.checkConnection(), name);
+      const existing = await this.load();
+      if (!existing.some((forward) => forward.id === id && forward.network === name)) {
+        throw new SwitchyardError({ code: 'not-found', field: 'id', message: `${name} has no port forward ${id}.`, hint: 'It may have been removed meanwhile.' });
+      }
+      return this.change(network, existing, existing.filter((forward) => forward.id !== id));
+    });
+  }
+
+  /** Stores the new list and applies it; a failed apply restores the previous list and rules. */
+  private async change(network: Network, before: StoredForward[], after: StoredForward[]): Promise<NetworkPortForwards> {
+    await this.save(after);
+    try {
+      await this.apply(after, true);
+    } catch (error) {
+      await this.save(before);
+      await this.apply(before, true).catch(() => undefined);
+      throw error;
+    }
+    return this.describe(network, after);
+  }
+
+  /** Applies the spec when it differs from the one last applied (or `force`). */
+  private async apply(forwards: readonly StoredForward[], force: boolean): Promise<void> {
+    const privileged = this.options.privileged;
+    if (privileged.mode === 'unavailable') return;
+    const networks = this.options.snapshot().networks;
+    const spec = desiredSpec(forwards, networks);
+    // Starting a network again re-applies even an unchanged spec: libvirt may have re-created its chains first.
+    const key = JSON.stringify({ spec, active: networks.filter((network) => network.active).map((network) => network.name).sort() });
+    if (!force && key === this.appliedKey) return;
+    // With nothing stored there is nothing of ours to remove: a desktop user is not asked for a password at start.
+    if (!force && this.appliedKey === undefined && forwards.length === 0) {
+      this.appliedKey = key;
+      return;
+    }
+    try {
+      await privileged.operations.call('firewall.apply', { spec });
+      this.appliedKey = key;
+      this.applyError = undefined;
+    } catch (error) {
+      this.appliedKey = undefined;
+      this.applyError = error instanceof SwitchyardError ? error.value : { code: 'internal', message: (error as Error).message };
+      throw error;
+    }
+  }
+
+  /**
+   * Brings the host's rules in line with a new snapshot of the connection the forwards belong to:
+   * forgets the forwards of networks that no longer exist, applies those of running networks.
+   */
+  reconcile(snapshot: Snapshot): Promise<void> {
+    const ours = snapshot.connection.uri === this.options.uri;
+    const connected = ours && snapshot.connection.state === 'connected';
+    // A libvirtd that comes back re-creates its rules above ours (its nftables backend does): apply again.
+    const reconnected = connected && !this.connected;
+    if (ours) this.connected = connected;
+    if (!connected) return Promise.resolve();
+    return this.serialized(async () => {
+      const forwards = await this.load();
+      const kept = forwards.filter((forward) => snapshot.networks.some((network) => network.name === forward.network));
+      if (kept.length !== forwards.length) await this.save(kept);
+      await this.apply(kept, reconnected && kept.length > 0).catch(() => undefined);
+    });
+  }
+
+  /** The rules in effect for one network, grouped and explained. */
+  async firewallView(name: string): Promise<FirewallView> {
+    const network = this.network(this.checkConnection(), name);
+    const privileged = this.options.privileged;
+    if (privileged.mode === 'unavailable') throw new SwitchyardError(privileged.error);
+    return buildFirewallView(network, await privileged.operations.call('firewall.read', {}));
+  }
+}
