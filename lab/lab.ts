@@ -94,6 +94,30 @@ const DEFAULT_NETWORK_XML = `<network>
 </network>
 `;
 
+/** The option a test network carries in the dnsmasq namespace, which Switchyard does not model. */
+export const TEST_DNSMASQ_OPTION = "<dnsmasq:option value='dhcp-authoritative'/>";
+
+/**
+ * A nat network for a test's own use on PREFIX.0/24 (PREFIX like "10.231.5"), DHCP over all of it,
+ * with TEST_DNSMASQ_OPTION: XML an edit made in Switchyard must keep.
+ */
+export function testNetworkXml(name: string, bridge: string, prefix: string): string {
+  return `<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>
+  <name>${name}</name>
+  <forward mode='nat'/>
+  <bridge name='${bridge}' stp='on' delay='0'/>
+  <ip address='${prefix}.1' prefix='24'>
+    <dhcp>
+      <range start='${prefix}.2' end='${prefix}.254'/>
+    </dhcp>
+  </ip>
+  <dnsmasq:options>
+    ${TEST_DNSMASQ_OPTION}
+  </dnsmasq:options>
+</network>
+`;
+}
+
 const LAB_NETWORK_NAMES = ['default', 'lab-isolated'] as const;
 
 const LEASE_TIMEOUT_MS = 60_000;
@@ -497,7 +521,8 @@ function networkAddress(address: string, prefix: number): string {
   return [24, 16, 8, 0].map((shift) => (network >>> shift) & 0xff).join('.');
 }
 
-function guestXml(guest: LabGuest): string {
+/** The domain XML of a diskless guest that PXE-boots on its network, so that dnsmasq leases it an address. */
+export function guestXml(guest: LabGuest): string {
   // No <graphics>: nothing needs a display, and a VNC server would be one more listener.
   // Booting from the network makes iPXE ask dnsmasq for a lease, which is all tests need.
   return `<domain type='qemu'>
@@ -517,6 +542,20 @@ function guestXml(guest: LabGuest): string {
   </devices>
 </domain>
 `;
+}
+
+/** Defines a guest like the seeded ones on any network (started with `start`), for a test's own use. */
+export async function defineLabGuest(info: LabInfo, guest: LabGuest, options: { start: boolean }): Promise<void> {
+  const file = path.join(info.stateDir, 'seed', `${guest.name}.xml`);
+  await fs.writeFile(file, guestXml(guest));
+  await virsh(info.uri, ['define', file]);
+  if (options.start) await virsh(info.uri, ['start', guest.name], 60_000);
+}
+
+/** Stops and undefines a test's guest; one that is not there (anymore) is fine. */
+export async function removeLabGuest(info: LabInfo, name: string): Promise<void> {
+  await virsh(info.uri, ['destroy', name]).catch(() => undefined);
+  await virsh(info.uri, ['undefine', name]).catch(() => undefined);
 }
 
 async function seedGuests(uri: string, stateDir: string): Promise<void> {

@@ -5,24 +5,26 @@
 // libvirt's refusals reach the user verbatim, with a plain-words explanation as the hint.
 import type { RequestInput, RequestOutput } from '../../shared/contract';
 import { invalidInput, SwitchyardError } from '../../shared/errors';
-import { planNetworkXmlUpdate, undoNetUpdate } from '../../shared/libvirt/network-update-plan';
+import { planNetworkEdit, undoNetUpdate } from '../../shared/libvirt/network-update-plan';
 import { parseNetworkXml, type NetworkDefinition } from '../../shared/libvirt/network-xml';
 import { applyNetworkDefinition } from '../../shared/libvirt/network-xml-edit';
 import { explainLibvirtRefusal } from '../../shared/libvirt/refusals';
-import { canonicalXml } from '../../shared/libvirt/xml-canonical';
 import type { Network, Snapshot } from '../../shared/model';
-import { toSwitchyardError, validateNetworkDefinition, type HostRoute } from '../../shared/validation/network-validation';
+import { editIdentityProblems, toSwitchyardError, validateNetworkDefinition, type HostRoute } from '../../shared/validation/network-validation';
 import type { LibvirtHost } from '../host/libvirt';
+import type { LinkHost } from '../host/links';
 import { applyAll } from './host-entry-changes';
 
-/** What validation needs to know about the host around a network. */
+/** What validation needs to know about the host around a network, and how to reach its links. */
 export interface HostContext {
   snapshot: Snapshot;
   /** undefined where the host's routes cannot be read (a remote libvirt). */
   hostRoutes?: HostRoute[];
+  /** undefined where the host's links cannot be reached (a remote libvirt). */
+  links?: LinkHost;
 }
 
-export type UpdateOutcome = RequestOutput<'updateNetwork'>['applied'];
+export type UpdateOutcome = Pick<RequestOutput<'updateNetwork'>, 'applied' | 'detachedTaps'>;
 
 /** libvirt's refusal with the plain-words explanation, and what became of the network. */
 function explained(error: unknown, aftermath: string): unknown {
@@ -39,13 +41,17 @@ async function refusable<T>(action: () => Promise<T>, aftermath: string): Promis
   }
 }
 
-/** Refuses a definition with field errors, checked as the renderer checks it before sending. */
-function checkDefinition(definition: NetworkDefinition, host: HostContext, isNew: boolean): void {
+/**
+ * Refuses a definition with field errors, checked as the renderer checks it before sending;
+ * `current` is the network an edit replaces.
+ */
+function checkDefinition(definition: NetworkDefinition, host: HostContext, current?: Network): void {
   const { snapshot, hostRoutes } = host;
   const problem = toSwitchyardError(
     validateNetworkDefinition(definition, {
-      isNew,
-      otherNetworks: snapshot.networks.filter((network) => isNew || network.name !== definition.name),
+      isNew: current === undefined,
+      ...(current?.active && current.bridge ? { runningBridge: current.bridge.name } : {}),
+      otherNetworks: snapshot.networks.filter((network) => network.name !== current?.name),
       // Without host reads the snapshot's list is empty, which must not read as "no links".
       ...(snapshot.hostError ? {} : { hostInterfaces: snapshot.hostInterfaces }),
       ...(hostRoutes ? { hostRoutes } : {}),
@@ -57,7 +63,7 @@ function checkDefinition(definition: NetworkDefinition, host: HostContext, isNew
 /** Defines the network, then starts it and sets autostart as asked; undoes exactly what it did on failure. */
 export async function createNetwork(libvirt: LibvirtHost, host: HostContext, input: RequestInput<'createNetwork'>): Promise<string> {
   const definition = parseNetworkXml(input.xml);
-  checkDefinition(definition, host, true);
+  checkDefinition(definition, host);
   // A UUID of an existing network would make net-define replace that network.
   const sameUuid = host.snapshot.networks.find((network) => definition.uuid !== '' && network.uuid === definition.uuid);
   if (sameUuid) throw invalidInput('uuid', `Network '${sameUuid.name}' already has the UUID ${definition.uuid}.`, 'Remove the <uuid> element; libvirt generates a new one.');
@@ -99,18 +105,15 @@ export async function updateNetwork(
     });
   }
   const xml = withNetworkUuid(input.xml, network);
-  checkDefinition(parseNetworkXml(xml), host, false);
+  checkDefinition(parseNetworkXml(xml), host, network);
   const storedXml = await libvirt.readNetworkXml(name, { inactive: true });
-  const unchanged = canonicalXml(xml) === canonicalXml(storedXml);
-  if (!network.active) {
-    if (unchanged) return 'unchanged';
+  const plan = planNetworkEdit(storedXml, xml, network.active);
+  if (plan.kind === 'unchanged') return { applied: 'unchanged' };
+  if (plan.kind === 'stored') {
     await refusable(() => libvirt.defineNetwork(xml), `${name} was not changed.`);
-    return 'stored';
+    return { applied: 'stored' };
   }
-
-  const plan = planNetworkXmlUpdate(await libvirt.readNetworkXml(name), xml);
-  if (!plan.restart) {
-    if (plan.live.length === 0 && unchanged) return 'unchanged';
+  if (plan.kind === 'live') {
     // The stored definition becomes exactly the user's XML; the running network gets the same
     // changes through net-update --live, undone (with the old definition restored) on failure.
     await refusable(() => libvirt.defineNetwork(xml), `${name} was not changed.`);
@@ -121,7 +124,7 @@ export async function updateNetwork(
       await libvirt.defineNetwork(storedXml).catch(() => undefined);
       throw explained(error, `${name} was left as it was.`);
     }
-    return plan.live.length > 0 ? 'live' : 'stored';
+    return { applied: 'live' };
   }
 
   if (!input.allowRestart) {
@@ -138,9 +141,10 @@ export async function updateNetwork(
     await libvirt.startNetwork(name);
   } catch (error) {
     await restore(libvirt, name, storedXml);
+    await reattachGuests(libvirt, host, network).catch(() => undefined);
     throw explained(error, `${name} was restored to its previous definition and started again.`);
   }
-  return 'restarted';
+  return { applied: 'restarted', detachedTaps: await reattachGuests(libvirt, host, network) };
 }
 
 /** Brings back the stored definition and a running network; best effort, the first failure is the story. */
@@ -151,25 +155,42 @@ async function restore(libvirt: LibvirtHost, name: string, storedXml: string): P
   await libvirt.startNetwork(name).catch(() => undefined);
 }
 
+/** Modes whose bridge libvirt creates at start (and removes at stop, with the guests' taps on it). */
+const OWN_BRIDGE_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'isolated']);
+
 /**
- * libvirt matches a definition to its network by UUID: XML without one keeps the network's, and
- * one with another UUID (or name) would be a different network.
+ * Puts the taps of running guests back on the network's bridge after it was started again:
+ * libvirt removes the bridge at stop and does not reattach the taps at start, so without this the
+ * guests stay cut off until they restart. Answers the taps it could not reattach.
  */
-function withNetworkUuid(xml: string, network: Network): string {
-  const definition = parseNetworkXml(xml);
-  if (definition.name !== network.name) {
-    throw invalidInput('name', `The XML names the network '${definition.name}', not '${network.name}'.`, `Keep <name>${network.name}</name>; to rename a network, create a new one and move its NICs.`);
-  }
-  if (definition.uuid === '') return applyNetworkDefinition(xml, { ...definition, uuid: network.uuid });
-  if (definition.uuid.toLowerCase() !== network.uuid.toLowerCase()) {
-    throw invalidInput('uuid', `The XML has the UUID ${definition.uuid}, but ${network.name} has ${network.uuid}.`, `Keep <uuid>${network.uuid}</uuid> or remove the element.`);
-  }
-  return xml;
+async function reattachGuests(libvirt: LibvirtHost, host: HostContext, network: Network): Promise<string[]> {
+  const taps = host.snapshot.vms.flatMap((vm) =>
+    vm.nics.flatMap((nic) => (nic.type === 'network' && nic.network === network.name && nic.tap ? [nic.tap] : [])),
+  );
+  if (taps.length === 0) return [];
+  const live = parseNetworkXml(await libvirt.readNetworkXml(network.name));
+  const bridge = live.bridge?.name;
+  if (!OWN_BRIDGE_MODES.has(live.forward.mode) || bridge === undefined) return [];
+  const { links } = host;
+  if (!links) return taps;
+  const failed: string[] = [];
+  for (const tap of taps) await links.attachToBridge(tap, bridge).catch(() => failed.push(tap));
+  return failed;
 }
 
-export async function startNetwork(libvirt: LibvirtHost, network: Network): Promise<void> {
-  if (network.active) return;
+/** The XML with the network's UUID filled in where it has none; refused when it names another network. */
+function withNetworkUuid(xml: string, network: Network): string {
+  const definition = parseNetworkXml(xml);
+  const problem = toSwitchyardError(editIdentityProblems(definition, network));
+  if (problem) throw problem;
+  return definition.uuid === '' ? applyNetworkDefinition(xml, { ...definition, uuid: network.uuid }) : xml;
+}
+
+/** Starts the network and puts running guests' NICs on it back on its bridge; answers the taps it could not. */
+export async function startNetwork(libvirt: LibvirtHost, host: HostContext, network: Network): Promise<string[]> {
+  if (network.active) return [];
   await refusable(() => libvirt.startNetwork(network.name), `${network.name} stays stopped.`);
+  return reattachGuests(libvirt, host, network);
 }
 
 export async function stopNetwork(libvirt: LibvirtHost, network: Network): Promise<void> {
@@ -183,14 +204,17 @@ export async function setAutostart(libvirt: LibvirtHost, network: Network, autos
 }
 
 /** Stops the network when it runs, then undefines it; when the undefine fails, starts it again. */
-export async function deleteNetwork(libvirt: LibvirtHost, network: Network): Promise<void> {
+export async function deleteNetwork(libvirt: LibvirtHost, host: HostContext, network: Network): Promise<void> {
   const { name } = network;
   if (network.active) await refusable(() => libvirt.stopNetwork(name), `${name} keeps running and stays defined.`);
   if (!network.persistent) return;
   try {
     await libvirt.undefineNetwork(name);
   } catch (error) {
-    if (network.active) await libvirt.startNetwork(name).catch(() => undefined);
+    if (network.active) {
+      await libvirt.startNetwork(name).catch(() => undefined);
+      await reattachGuests(libvirt, host, network).catch(() => undefined);
+    }
     throw explained(error, `${name} stays defined${network.active ? ' and was started again' : ''}.`);
   }
 }

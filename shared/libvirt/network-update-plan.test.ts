@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetworkXml, type NetworkDefinition } from './network-xml';
 import { applyNetworkDefinition } from './network-xml-edit';
-import { planNetworkUpdate, planNetworkXmlUpdate, undoNetUpdate } from './network-update-plan';
+import { planNetworkEdit, planNetworkUpdate, planNetworkXmlUpdate, undoNetUpdate } from './network-update-plan';
 import { readFixture } from './test-support';
 
 const natXml = readFixture('network/nat-network.xml');
@@ -104,5 +104,43 @@ describe('planNetworkXmlUpdate', () => {
       restart: true,
       reasons: ['parts of the XML that can only change with a restart were edited'],
     });
+  });
+});
+
+describe('planNetworkEdit', () => {
+  // What `virsh net-dumpxml` says of a running nat network: libvirt adds the NAT ports and the
+  // connection count, which the stored definition (what the user edits) does not have.
+  const storedXml = readFixture('network/default.xml');
+  const liveXml = readFixture('network/default-live.xml');
+  const widerRange = (xml: string) => xml.replace("start='192.168.122.2'", "start='192.168.122.100'");
+
+  it('plans against the stored definition, so a DHCP range edit of a running nat network stays live', () => {
+    expect(planNetworkEdit(storedXml, widerRange(storedXml), true)).toEqual({
+      kind: 'live',
+      live: [
+        { command: 'delete', section: 'ip-dhcp-range', xml: "<range start='192.168.122.2' end='192.168.122.254'></range>", parentIndex: 0 },
+        { command: 'add', section: 'ip-dhcp-range', xml: "<range start='192.168.122.100' end='192.168.122.254'></range>", parentIndex: 0 },
+      ],
+    });
+    // Against the live XML the same edit would read as a NAT change and restart the network.
+    expect(planNetworkXmlUpdate(liveXml, widerRange(storedXml)).restart).toBe(true);
+  });
+
+  it('has nothing to do when only the layout changed', () => {
+    expect(planNetworkEdit(storedXml, storedXml.replace(/\n\s*/g, ''), true)).toEqual({ kind: 'unchanged' });
+  });
+
+  it('only stores the definition of a stopped network, whatever changed', () => {
+    expect(planNetworkEdit(storedXml, storedXml.replace("name='virbr0'", "name='virbr9'"), false)).toEqual({ kind: 'stored' });
+  });
+
+  it('restarts a running network for a change net-update cannot make', () => {
+    expect(planNetworkEdit(storedXml, storedXml.replace("name='virbr0'", "name='virbr9'"), true)).toEqual({ kind: 'restart', reasons: ['the bridge changed'] });
+  });
+
+  it('only stores a reordering, which the running network need not see', () => {
+    const two = storedXml.replace("<range start='192.168.122.2' end='192.168.122.254'/>", "<range start='192.168.122.2' end='192.168.122.9'/><range start='192.168.122.20' end='192.168.122.29'/>");
+    const swapped = storedXml.replace("<range start='192.168.122.2' end='192.168.122.254'/>", "<range start='192.168.122.20' end='192.168.122.29'/><range start='192.168.122.2' end='192.168.122.9'/>");
+    expect(planNetworkEdit(two, swapped, true)).toEqual({ kind: 'stored' });
   });
 });

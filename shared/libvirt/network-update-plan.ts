@@ -93,6 +93,29 @@ export function planNetworkXmlUpdate(beforeXml: string, afterXml: string): Netwo
   return { restart: true, reasons: ['parts of the XML that can only change with a restart were edited'] };
 }
 
+/** What an edit does to a network, decided the same way in the edit dialog and in the core. */
+export type NetworkEditPlan =
+  | { kind: 'unchanged' }
+  /** Only the stored definition changes: the network is stopped, or nothing live differs. */
+  | { kind: 'stored' }
+  /** The running network gets these net-update commands; guests keep their link. */
+  | { kind: 'live'; live: NetUpdateCommand[] }
+  /** The running network must be stopped and started again, for these reasons. */
+  | { kind: 'restart'; reasons: string[] };
+
+/**
+ * What replacing the stored definition `storedXml` with `afterXml` does to the network, which is
+ * running when `active`. Planned against the stored definition, which is what the user edited:
+ * the live XML also carries what libvirt fills in at start (NAT ports, connections), no edit.
+ */
+export function planNetworkEdit(storedXml: string, afterXml: string, active: boolean): NetworkEditPlan {
+  if (canonicalXml(storedXml) === canonicalXml(afterXml)) return { kind: 'unchanged' };
+  if (!active) return { kind: 'stored' };
+  const plan = planNetworkXmlUpdate(storedXml, afterXml);
+  if (plan.restart) return { kind: 'restart', reasons: plan.reasons };
+  return plan.live.length > 0 ? { kind: 'live', live: plan.live } : { kind: 'stored' };
+}
+
 /** The items of `items` that `others` lacks (by value). */
 function difference<T>(items: readonly T[], others: readonly T[]): T[] {
   return items.filter((item) => !others.some((other) => isDeepEqual(item, other)));

@@ -4,6 +4,7 @@ import { parseNetworkXml, type NetworkDefinition } from './network-xml';
 import { applyNetworkDefinition } from './network-xml-edit';
 import { fixturePaths, readFixture } from './test-support';
 import { canonicalXml } from './xml-canonical';
+import { reserializeXml } from './xml-edit';
 
 /** Parses `path`, lets `edit` change the definition, and applies it to the fixture's XML. */
 function edited(path: string, edit: (definition: NetworkDefinition) => NetworkDefinition): { xml: string; original: string } {
@@ -304,5 +305,17 @@ describe('applyNetworkDefinition edits', () => {
       '<network>\n  <name>lab</name>\n  <forward mode="nat"/>\n  <bridge name="virbr10" stp="on" delay="0"/>\n' +
         '  <ip address="192.168.100.1" prefix="24">\n    <dhcp>\n      <range start="192.168.100.2" end="192.168.100.254"/>\n    </dhcp>\n  </ip>\n</network>\n',
     );
+  });
+});
+
+describe('reserializeXml', () => {
+  it('writes a document as an edit would, so a line diff shows only what the edit changed', () => {
+    const xml = readFixture('network/default.xml');
+    const edited = applyNetworkDefinition(xml, { ...parseNetworkXml(xml), mtu: 1400 });
+    const before = reserializeXml(xml, 'network').split('\n');
+    const after = edited.split('\n');
+    expect(canonicalXml(reserializeXml(xml, 'network'))).toBe(canonicalXml(xml));
+    expect(after.filter((line) => !before.includes(line))).toEqual(["  <mtu size=\"1400\"/>"]);
+    expect(before.filter((line) => !after.includes(line))).toEqual([]);
   });
 });

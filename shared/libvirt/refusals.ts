@@ -9,7 +9,7 @@ const EXPLANATIONS: readonly (readonly [RegExp, string])[] = [
   [/bridge name '?([^' ]+)'? already in use|interface ([^ ]+) already exists|File exists/i, 'A link with this bridge name already exists on the host. Choose another bridge name, or leave it empty for libvirt to pick a free virbrN.'],
   [/already exists|is already defined|already in use by network/i, 'libvirt already has a network with this name (or UUID). Choose another name.'],
   [/Cannot get interface MTU on '?([^' ]+)'?|No such device/i, 'The host has no interface of that name. Pick an existing host bridge or uplink.'],
-  [/dnsmasq/i, 'dnsmasq, which serves DHCP and DNS on the network, could not start with this configuration. Check the DHCP and DNS settings.'],
+  [/dnsmasq/i, 'dnsmasq, which serves DHCP and DNS on the network, could not start with this configuration. Check the DHCP and DNS settings and any dnsmasq options in the XML.'],
   [/(permission|access) denied|authentication|not authori[sz]ed/i, 'Your user may not change libvirt networks. Run Switchyard as a user in the libvirt group, or as root.'],
   [/(XML|schema|unsupported configuration|could not convert|invalid|missing)/i, 'libvirt does not accept this network definition. Correct the part its message names.'],
   [/is not active|not running/i, 'The network is not running (anymore). Refresh and try again.'],

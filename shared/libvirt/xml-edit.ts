@@ -2,6 +2,7 @@
 // copy the document's own indentation, so whatever else the document holds (unknown elements,
 // namespaces, comments) keeps its place and its layout through an edit.
 import { DOMImplementation, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { parseRootElement } from './xml-document';
 
 const TEXT_NODE = 3;
 const INDENT_STEP = '  ';
@@ -28,6 +29,14 @@ export function createElementFor(node: Node, name: string): Element {
 export function serializeDocument(root: Element): string {
   const text = new XMLSerializer().serializeToString(documentOf(root));
   return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/**
+ * `xml` as serializeDocument writes it (quotes, empty elements), unchanged otherwise: what an
+ * edited copy is compared with line by line, so that only the edit shows as a difference.
+ */
+export function reserializeXml(xml: string, rootName: string): string {
+  return serializeDocument(parseRootElement(xml, rootName));
 }
 
 /** Sets the attribute, or removes it when `value` is undefined. */
