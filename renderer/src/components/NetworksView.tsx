@@ -8,6 +8,7 @@ import { useAppStore } from '../store';
 import { EmptyState } from './EmptyState';
 import { NetworkDetailsPanel } from './NetworkDetailsPanel';
 import { NetworkTable } from './NetworkTable';
+import { NewNetworkButton } from './network-wizard/NewNetworkWizard';
 
 const PANE_WIDTH = 480;
 
@@ -19,13 +20,23 @@ export function NetworksView({ snapshot }: { snapshot: Snapshot }) {
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up('lg'));
 
+  const connected = snapshot.connection.state === 'connected';
+  const newNetwork = (
+    <Box sx={{ display: 'flex', justifyContent: 'flex-end', mb: 1.5 }}>
+      <NewNetworkButton disabled={!connected} />
+    </Box>
+  );
+
   if (snapshot.networks.length === 0) {
     return (
-      <EmptyState title="No virtual networks">
-        {snapshot.connection.state === 'connected'
-          ? 'This libvirt connection has no networks defined. Create one with virsh net-define, or check that you are connected to the daemon your VMs use (qemu:///system versus qemu:///session).'
-          : 'Networks appear here once Switchyard can read them from libvirt.'}
-      </EmptyState>
+      <>
+        {newNetwork}
+        <EmptyState title="No virtual networks">
+          {connected
+            ? 'This libvirt connection has no networks defined. Create one with New network, or check that you are connected to the daemon your VMs use (qemu:///system versus qemu:///session).'
+            : 'Networks appear here once Switchyard can read them from libvirt.'}
+        </EmptyState>
+      </>
     );
   }
 
@@ -36,7 +47,8 @@ export function NetworksView({ snapshot }: { snapshot: Snapshot }) {
 
   return (
     <Box sx={{ display: 'flex', gap: 2, height: '100%', minHeight: 0 }}>
-      <Box sx={{ flex: 1, minWidth: 0, minHeight: 0 }}>
+      <Box sx={{ flex: 1, minWidth: 0, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+        {newNetwork}
         <NetworkTable networks={snapshot.networks} selected={selected} onSelect={selectNetwork} compact={wide && Boolean(selected)} />
       </Box>
       {wide ? (
