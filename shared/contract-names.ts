@@ -25,9 +25,15 @@ export const requestNames = [
   'getHostRoutes',
   'createNetwork',
   'updateNetwork',
+  'getNetworkDefinition',
   'startNetwork',
   'stopNetwork',
   'setNetworkAutostart',
   'deleteNetwork',
+  'listPortForwards',
+  'addPortForward',
+  'removePortForward',
+  'applyPortForwards',
+  'getFirewallView',
 ] as const;
 export const subscriptionNames = ['snapshot'] as const;

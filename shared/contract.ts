@@ -13,6 +13,8 @@ import {
   TransactionInputSchema,
 } from './host-bridge';
 import { helperResults } from './helper-protocol';
+import { FirewallViewSchema } from './firewall/firewall-view';
+import { NetworkPortForwardsSchema, PortForwardFieldsSchema, PortForwardSchema } from './firewall/port-forward';
 import { MacSchema, NicModelSchema } from './nic';
 import { ErrorValueSchema, NetworkDetailsSchema, NetworkSchema, SnapshotSchema, ConnectionSchema, type ErrorValue } from './model';
 
@@ -67,6 +69,12 @@ const NetworkXmlSchema = z
   .min(1, 'The network XML cannot be empty.')
   .max(1_000_000, 'The network XML is at most 1,000,000 characters.');
 const NetworkRequestSchema = z.object({ name: NetworkNameSchema }).strict();
+/**
+ * Taps of running guests that could not be put back on the network's bridge after it started
+ * again (libvirt leaves them off; the host's links could not be reached or changed): those
+ * guests stay cut off until their NIC is reattached or they restart.
+ */
+const DetachedTapsSchema = z.array(z.string());
 const HostRouteSchema = z.object({ destination: z.string(), dev: z.string().optional(), gateway: z.string().optional() });
 
 export const contract = {
@@ -143,14 +151,36 @@ export const contract = {
      */
     updateNetwork: {
       input: z.object({ name: NetworkNameSchema, xml: NetworkXmlSchema, allowRestart: z.boolean() }).strict(),
-      output: z.object({ network: NetworkSchema, applied: z.enum(['unchanged', 'stored', 'live', 'restarted']) }),
+      output: z.object({
+        network: NetworkSchema,
+        applied: z.enum(['unchanged', 'stored', 'live', 'restarted']),
+        detachedTaps: DetachedTapsSchema.optional(),
+      }),
     },
-    startNetwork: { input: NetworkRequestSchema, output: NetworkSchema },
+    /** The stored definition (net-dumpxml --inactive): what the next start uses, and what an edit starts from. */
+    getNetworkDefinition: { input: NetworkRequestSchema, output: z.object({ xml: z.string() }) },
+    /** Starts the network and puts running guests' NICs on it back on its bridge. */
+    startNetwork: { input: NetworkRequestSchema, output: z.object({ network: NetworkSchema, detachedTaps: DetachedTapsSchema }) },
     /** Stops the network: its guests lose connectivity until it starts again. */
     stopNetwork: { input: NetworkRequestSchema, output: NetworkSchema },
     setNetworkAutostart: { input: z.object({ name: NetworkNameSchema, autostart: z.boolean() }).strict(), output: NetworkSchema },
     /** Stops (when running) and undefines the network. */
     deleteNetwork: { input: NetworkRequestSchema, output: z.object({ name: z.string() }) },
+    /** The port forwards into a NAT network, and why they are not in effect when they are not. */
+    listPortForwards: { input: z.object({ network: NetworkNameSchema }).strict(), output: NetworkPortForwardsSchema },
+    /** Adds a forward "host port → guest IP:port" after checking the subnet, other forwards and the host's listeners. */
+    addPortForward: {
+      input: z.object({ network: NetworkNameSchema, forward: PortForwardFieldsSchema }).strict(),
+      output: NetworkPortForwardsSchema,
+    },
+    removePortForward: {
+      input: z.object({ network: NetworkNameSchema, id: PortForwardSchema.shape.id }).strict(),
+      output: NetworkPortForwardsSchema,
+    },
+    /** Applies every stored forward now (on a desktop, Switchyard waits for this before asking for a password); answers the network's. */
+    applyPortForwards: { input: z.object({ network: NetworkNameSchema }).strict(), output: NetworkPortForwardsSchema },
+    /** The firewall rules in effect that concern a network (libvirt's, Switchyard's, others'), explained. */
+    getFirewallView: { input: z.object({ network: NetworkNameSchema }).strict(), output: FirewallViewSchema },
   },
   subscriptions: {
     /** A new snapshot each time anything in it changes (and the current one at once). */

@@ -1,10 +1,12 @@
 // Builds a core for a connection URI, choosing where host operations run: on this host, inside a
 // lab's namespaces, or nowhere (a remote libvirt, whose host we cannot read).
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { localCommandRunner, namespacedCommandRunner, type CommandRunner } from '../host/command-runner';
-import { DNSMASQ_LEASE_FILE, LeaseFileHost, VirshLeaseHost, type LeaseHost } from '../host/leases';
+import { DnsmasqInstances } from '../host/dnsmasq-instances';
+import { LeaseFileHost, VirshLeaseHost, type LeaseHost } from '../host/leases';
 import { VirshLibvirtHost } from '../host/libvirt';
 import { IprouteLinkHost } from '../host/links';
 import { VirshNicHost } from '../host/nics';
@@ -14,6 +16,7 @@ import { HelperClient, INSTALLED_HELPER_PATH, pkexecHelperArgv } from '../helper
 import { HostOperations, resolvePrograms } from '../helper/privileged-operations';
 import { SwitchyardCore, type CoreHosts, type CoreOptions } from './core';
 import { HostBridges, type HostBridgesOptions } from './host-bridges';
+import { PortForwards } from './port-forwards';
 
 export const DEFAULT_URI = 'qemu:///system';
 
@@ -51,47 +54,77 @@ export function connectHosts(target: CoreTarget, uri: string): CoreHosts {
   };
 }
 
-/** True for a system libvirt on this machine, whose network driver keeps its lease files here. */
+/**
+ * True for the system libvirt of this machine, whose network driver keeps its lease files here. A
+ * libvirtd on a socket of its own (a lab, a container) keeps them wherever its mounts put them.
+ */
 export function hasLocalLeaseFiles(uri: string): boolean {
-  return isLocalUri(uri) && /^[a-z0-9]+(\+unix)?:\/\/(localhost)?\/system(\?|$)/i.test(uri);
+  return isLocalUri(uri) && /^[a-z0-9]+(\+unix)?:\/\/(localhost)?\/system$/i.test(uri);
 }
 
 /**
  * Lease files where they are on this machine: under the lab's mount namespace (reached through
- * /proc/PID/root, where inotify works as anywhere) for the lab, under / for a local system libvirt.
- * Elsewhere (remote, session, test driver) only virsh knows the leases.
+ * /proc/PID/root, where inotify works as anywhere) for the lab, under / for a local system libvirt,
+ * with those of the other dnsmasq instances running in the same network namespace. Elsewhere
+ * (remote, session, test driver, another socket) only virsh knows the leases.
  */
 function leaseHost(target: CoreTarget, uri: string, virsh: VirshLeaseHost): LeaseHost {
-  if (!hasLocalLeaseFiles(uri)) return virsh;
   const inLab = target.hostNamespacePid !== undefined && uri === target.uri;
-  return new LeaseFileHost({
-    root: inLab ? `/proc/${target.hostNamespacePid}/root` : '/',
-    fallback: virsh,
-    dnsmasqLeaseFiles: [DNSMASQ_LEASE_FILE],
-  });
+  if (!inLab && !hasLocalLeaseFiles(uri)) return virsh;
+  const root = inLab ? `/proc/${target.hostNamespacePid}/root` : '/';
+  const dnsmasq = new DnsmasqInstances({ namespacePid: inLab ? target.hostNamespacePid! : 'self', root });
+  return new LeaseFileHost({ root, fallback: virsh, findDnsmasqLeaseFiles: () => dnsmasq.leaseFiles() });
 }
 
 export function createCore(target: CoreTarget, options: Pick<CoreOptions, 'refreshIntervalMs'> = {}): SwitchyardCore {
-  const hostBridges = createHostBridges(target, () => void core.refresh(), () => core.getSnapshot().networks);
+  const host = hostContext(target);
+  const hostBridges = host && createHostBridges(host, () => void core.refresh(), () => core.getSnapshot().networks);
+  const portForwards =
+    host && new PortForwards({ uri: target.uri, runner: host.runner, privileged: host.privileged, stateDirectory: stateDirectory(target), snapshot: () => core.getSnapshot() });
   const core: SwitchyardCore = new SwitchyardCore({
     ...options,
     uri: target.uri,
     connectHosts: (uri) => connectHosts(target, uri),
     ...(hostBridges ? { hostBridges } : {}),
+    ...(portForwards ? { portForwards } : {}),
   });
+  if (portForwards) core.onSnapshot((snapshot) => void portForwards.reconcile(snapshot));
   return core;
+}
+
+interface HostContext {
+  runner: CommandRunner;
+  /** Where persistence files go: "/" on a real host, a directory of the lab's own for the lab. */
+  root: string;
+  /** Shared by every root-only feature, so a desktop user starts (and authorizes) one helper. */
+  privileged: HostBridgesOptions['privileged'];
+}
+
+/** The machine the core runs on, or the lab's namespaces; none for a remote libvirt. */
+function hostContext(target: CoreTarget): HostContext | undefined {
+  const inLab = target.hostNamespacePid !== undefined;
+  if (!inLab && !isLocalUri(target.uri)) return undefined;
+  const runner = inLab ? namespacedCommandRunner(target.hostNamespacePid!) : localCommandRunner();
+  const root = inLab ? join(labHome(), 'host-root') : '/';
+  return { runner, root, privileged: privilegedOperations(runner, root) };
 }
 
 /**
  * Host bridges act on the machine the core runs on, or inside the lab's namespaces, whose
  * persistence files go to a directory of the lab's own instead of the real /etc.
  */
-function createHostBridges(target: CoreTarget, onChange: () => void, networks: HostBridgesOptions['networks']): HostBridges | undefined {
-  const inLab = target.hostNamespacePid !== undefined;
-  if (!inLab && !isLocalUri(target.uri)) return undefined;
-  const runner = inLab ? namespacedCommandRunner(target.hostNamespacePid!) : localCommandRunner();
-  const root = inLab ? join(labHome(), 'host-root') : '/';
-  return new HostBridges({ runner, root, onChange, networks, privileged: privilegedOperations(runner, root) });
+function createHostBridges(host: HostContext, onChange: () => void, networks: HostBridgesOptions['networks']): HostBridges {
+  return new HostBridges({ runner: host.runner, root: host.root, onChange, networks, privileged: host.privileged });
+}
+
+/**
+ * Switchyard's own state (port forwards): /var/lib/switchyard for root, the XDG state directory
+ * for a desktop user, and a directory in the lab's home for the lab.
+ */
+export function stateDirectory(target: CoreTarget, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
+  if (target.hostNamespacePid !== undefined) return join(labHome(), 'switchyard-state');
+  if (uid === 0) return '/var/lib/switchyard';
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'switchyard');
 }
 
 function privilegedOperations(runner: CommandRunner, root: string): HostBridgesOptions['privileged'] {

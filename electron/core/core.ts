@@ -13,6 +13,7 @@ import type { HostContext } from './network-lifecycle';
 import type { NicHost } from '../host/nics';
 import type { TopologyHost } from '../host/topology';
 import type { HostBridges } from './host-bridges';
+import type { PortForwards } from './port-forwards';
 import { withGuestAgentAddresses } from './guest-addresses';
 import * as nicManagement from './nic-management';
 
@@ -40,6 +41,8 @@ export interface CoreOptions {
   maxRetryIntervalMs?: number;
   /** Host bridges from a NIC, on the machine (or lab) the core was started for; absent for a remote one. */
   hostBridges?: HostBridges;
+  /** Port forwards into NAT networks, on the machine (or lab) the core was started for; absent for a remote one. */
+  portForwards?: PortForwards;
 }
 
 type SnapshotListener = (snapshot: Snapshot) => void;
@@ -105,6 +108,15 @@ export class SwitchyardCore {
     });
   }
 
+  portForwards(): PortForwards {
+    if (this.options.portForwards) return this.options.portForwards;
+    throw new SwitchyardError({
+      code: 'host-not-local',
+      message: 'Port forwards can be made only on the machine Switchyard runs on.',
+      hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself.',
+    });
+  }
+
   getSnapshot(): Snapshot {
     return this.snapshot;
   }
@@ -158,6 +170,11 @@ export class SwitchyardCore {
     return { network, xml, attached, leases: snapshot.leases.filter((l) => l.network === name) };
   }
 
+  /** The network's stored definition, which an edit starts from. */
+  async getNetworkDefinition(name: string): Promise<{ xml: string }> {
+    return { xml: await this.hosts.libvirt.readNetworkXml(name, { inactive: true }) };
+  }
+
   private async refreshAndReschedule(): Promise<void> {
     const snapshot = await this.refresh().catch(() => undefined);
     if (!this.running) return;
@@ -172,10 +189,16 @@ export class SwitchyardCore {
     if (this.stopWatching || Date.now() - this.watchEndedAt < 10_000) return;
     const generation = this.generation;
     // Events come in bursts (a VM start emits several, a tap appearing several link and address
-    // messages): one reread after the burst settles.
+    // messages): one reread per 150 ms window, counted from the burst's first event so that a
+    // steady stream still gets read. A read already under way may predate the event: wait for it,
+    // then read anew.
     const onChange = () => {
-      if (this.eventTimer) clearTimeout(this.eventTimer);
-      this.eventTimer = setTimeout(() => void this.refreshAndReschedule(), 200);
+      this.eventTimer ??= setTimeout(() => {
+        this.eventTimer = undefined;
+        void (this.inFlight ?? Promise.resolve())
+          .catch(() => undefined)
+          .then(() => this.refreshAndReschedule());
+      }, 150);
     };
     const onEnd = () => {
       if (generation !== this.generation) return;
@@ -207,11 +230,14 @@ export class SwitchyardCore {
 
   /** Runs a change against a fresh snapshot, then rereads so the answer and the next push agree. */
   private async changeNics<T>(change: (snapshot: Snapshot) => Promise<T>): Promise<T> {
-    const result = await change(await this.refresh());
-    // A read that started before the change may still be under way: wait for it, then read anew.
-    await this.inFlight?.catch(() => undefined);
-    await this.refresh();
-    return result;
+    try {
+      return await change(await this.refresh());
+    } finally {
+      // Also after a failure, which may have changed and restored things. A read that started
+      // before the change may still be under way: wait for it, then read anew.
+      await this.inFlight?.catch(() => undefined);
+      await this.refresh().catch(() => undefined);
+    }
   }
 
   /**
@@ -240,7 +266,8 @@ export class SwitchyardCore {
   changeNetworks<T>(change: (libvirt: LibvirtHost, host: HostContext) => Promise<T>): Promise<T> {
     return this.changeNics(async (snapshot) => {
       const hostRoutes = await this.getHostRoutes().catch(() => undefined);
-      return change(this.hosts.libvirt, { snapshot, ...(hostRoutes ? { hostRoutes } : {}) });
+      const { links } = this.hosts;
+      return change(this.hosts.libvirt, { snapshot, ...(hostRoutes ? { hostRoutes } : {}), ...(links ? { links } : {}) });
     });
   }
 
@@ -250,14 +277,14 @@ export class SwitchyardCore {
     this.stopLeaseWatch = this.hosts.leases.watch(() => {
       // libvirt's helper writes a new file and renames it over the old one: several events.
       if (this.leaseTimer) clearTimeout(this.leaseTimer);
-      this.leaseTimer = setTimeout(() => void this.refreshLeases(generation), 15);
+      this.leaseTimer = setTimeout(() => void this.refreshLeases(generation), 5);
     });
   }
 
   private async refreshLeases(generation: number): Promise<void> {
     const { networks, vms, connection } = this.snapshot;
     if (generation !== this.generation || connection.state !== 'connected') return;
-    const reading = await this.hosts.leases.read(networks);
+    const reading = await this.hosts.leases.read(networks, 'change');
     // A full reread or a URI change that finished meanwhile has the newer word.
     if (generation !== this.generation || this.snapshot.networks !== networks) return;
     this.publish({ ...this.snapshot, leases: describeLeases(reading.leases, networks, vms), leaseProblems: reading.problems });

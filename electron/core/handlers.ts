@@ -72,19 +72,28 @@ export function createHandlerTable(core: SwitchyardCore): HandlerTable {
         return requireNetwork(core.getSnapshot(), name);
       },
       updateNetwork: async (input) => {
-        const applied = await core.changeNetworks((libvirt, host) =>
+        const outcome = await core.changeNetworks((libvirt, host) =>
           lifecycle.updateNetwork(libvirt, host, requireNetwork(host.snapshot, input.name), input),
         );
-        return { network: requireNetwork(core.getSnapshot(), input.name), applied };
+        return { network: requireNetwork(core.getSnapshot(), input.name), ...outcome };
       },
-      startNetwork: ({ name }) => core.changeNetwork(name, (libvirt, network) => lifecycle.startNetwork(libvirt, network)),
+      getNetworkDefinition: ({ name }) => core.getNetworkDefinition(name),
+      startNetwork: async ({ name }) => {
+        const detachedTaps = await core.changeNetworks((libvirt, host) => lifecycle.startNetwork(libvirt, host, requireNetwork(host.snapshot, name)));
+        return { network: requireNetwork(core.getSnapshot(), name), detachedTaps };
+      },
       stopNetwork: ({ name }) => core.changeNetwork(name, (libvirt, network) => lifecycle.stopNetwork(libvirt, network)),
       setNetworkAutostart: ({ name, autostart }) =>
         core.changeNetwork(name, (libvirt, network) => lifecycle.setAutostart(libvirt, network, autostart)),
       deleteNetwork: async ({ name }) => {
-        await core.changeNetworks((libvirt, host) => lifecycle.deleteNetwork(libvirt, requireNetwork(host.snapshot, name)));
+        await core.changeNetworks((libvirt, host) => lifecycle.deleteNetwork(libvirt, host, requireNetwork(host.snapshot, name)));
         return { name };
       },
+      listPortForwards: ({ network }) => core.portForwards().list(network),
+      addPortForward: ({ network, forward }) => core.portForwards().add(network, forward),
+      removePortForward: ({ network, id }) => core.portForwards().remove(network, id),
+      applyPortForwards: ({ network }) => core.portForwards().applyStored(network),
+      getFirewallView: ({ network }) => core.portForwards().firewallView(network),
     },
     subscriptions: {
       snapshot: (_input, emit) => core.onSnapshot(emit),

@@ -11,6 +11,8 @@ export interface LinkHost {
   listInterfaces(): Promise<HostInterface[]>;
   /** The main routing table, IPv4 and IPv6: what a new network's subnet must not overlap. */
   listRoutes(): Promise<HostRoute[]>;
+  /** Enslaves a link to a bridge (`ip link set dev LINK master BRIDGE`): a guest's tap back onto its network. */
+  attachToBridge(link: string, bridge: string): Promise<void>;
 }
 
 
@@ -60,5 +62,9 @@ export class IprouteLinkHost implements LinkHost {
       [['-4'], ['-6']].map(async (family) => parseIpRouteJson(await runChecked(this.runner, 'ip', [...family, '-json', 'route', 'show']))),
     );
     return [...ipv4!, ...ipv6!];
+  }
+
+  async attachToBridge(link: string, bridge: string): Promise<void> {
+    await runChecked(this.runner, 'ip', ['link', 'set', 'dev', link, 'master', bridge]);
   }
 }

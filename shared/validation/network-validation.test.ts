@@ -3,6 +3,7 @@ import { parseNetworkXml, type NetworkDefinition } from '../libvirt/network-xml'
 import { readFixture } from '../libvirt/test-support';
 import type { HostInterface, IpConfig } from '../model';
 import {
+  editIdentityProblems,
   readOnlyReason,
   toSwitchyardError,
   validateNetworkDefinition,
@@ -122,9 +123,19 @@ describe('validateNetworkDefinition accepts each mode', () => {
     expect(validateNetworkDefinition(definition, context)).toEqual([]);
   });
 
-  it('accepts an edit of the default network, whose own bridge and subnet are on the host', () => {
+  it('accepts an edit of the running default network, whose own bridge and subnet are on the host', () => {
     const edit = { ...defaultNetwork, mtu: 1400 };
-    expect(validateNetworkDefinition(edit, { ...context, isNew: false })).toEqual([]);
+    expect(validateNetworkDefinition(edit, { ...context, isNew: false, runningBridge: 'virbr0' })).toEqual([]);
+  });
+
+  it('refuses an edit that renames the bridge to another host bridge, and keeps its own subnet on the old one', () => {
+    const edit = { ...defaultNetwork, bridge: { name: 'br0' } };
+    expect(fieldsOf(errors(validateNetworkDefinition(edit, { ...context, isNew: false, runningBridge: 'virbr0' })))).toEqual(['bridge.name']);
+  });
+
+  it('refuses an edit of a stopped network whose bridge name a host link has taken meanwhile', () => {
+    const edit = { ...defaultNetwork, mtu: 1400 };
+    expect(fieldsOf(errors(validateNetworkDefinition(edit, { ...context, isNew: false })))).toEqual(['bridge.name', 'ips[0].address']);
   });
 });
 
@@ -373,5 +384,20 @@ describe('toSwitchyardError', () => {
   it('has nothing to say without errors', () => {
     expect(toSwitchyardError([{ field: 'ips[0].prefix', message: 'w', hint: 'h', severity: 'warning' }])).toBeUndefined();
     expect(toSwitchyardError([])).toBeUndefined();
+  });
+});
+
+describe('editIdentityProblems', () => {
+  const own = { name: 'default', uuid: '295817da-d612-4cd3-998f-7fd85ade1325' };
+
+  it('accepts the same name with the same UUID (in any case) or none', () => {
+    expect(editIdentityProblems({ ...defaultNetwork, uuid: own.uuid.toUpperCase() }, own)).toEqual([]);
+    expect(editIdentityProblems({ ...defaultNetwork, uuid: '' }, own)).toEqual([]);
+  });
+
+  it('refuses XML that would define another network: another name or UUID', () => {
+    const renamed = editIdentityProblems({ ...defaultNetwork, name: 'other', uuid: '00000000-0000-0000-0000-000000000001' }, own);
+    expect(fieldsOf(renamed)).toEqual(['name', 'uuid']);
+    expect(renamed[0]?.hint).toBe('Keep <name>default</name>; to rename a network, create a new one and move its NICs.');
   });
 });

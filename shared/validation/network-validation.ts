@@ -41,6 +41,11 @@ export interface HostRoute {
 export interface NetworkValidationContext {
   /** True when the definition creates a network; false when it edits an existing one. */
   isNew: boolean;
+  /**
+   * When editing a running network: its bridge as it is now, which exists on the host and
+   * carries the network's own subnet. Any other link of the bridge's name is a clash.
+   */
+  runningBridge?: string;
   /** The host's other libvirt networks; an entry with the definition's own uuid is skipped. */
   otherNetworks: readonly NetworkDefinition[];
   /** The host's links and their addresses; undefined when they cannot be read (a remote host). */
@@ -81,6 +86,22 @@ export function toSwitchyardError(problems: readonly FieldProblem[]): Switchyard
   const first = problems.find((problem) => problem.severity === 'error');
   if (!first) return undefined;
   return new SwitchyardError({ code: 'invalid-input', field: first.field, message: first.message, hint: first.hint });
+}
+
+/**
+ * An edit must stay the same network: libvirt matches a definition to its network by name and
+ * UUID, so XML with another of either would define a second network instead. No UUID keeps the
+ * network's own.
+ */
+export function editIdentityProblems(definition: NetworkDefinition, network: { name: string; uuid: string }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (definition.name !== network.name) {
+    problems.push(error('name', `The XML names the network '${definition.name}', not '${network.name}'.`, `Keep <name>${network.name}</name>; to rename a network, create a new one and move its NICs.`));
+  }
+  if (definition.uuid !== '' && definition.uuid.toLowerCase() !== network.uuid.toLowerCase()) {
+    problems.push(error('uuid', `The XML has the UUID ${definition.uuid}, but ${network.name} has ${network.uuid}.`, `Keep <uuid>${network.uuid}</uuid> or remove the element.`));
+  }
+  return problems;
 }
 
 export function validateNetworkDefinition(definition: NetworkDefinition, context: NetworkValidationContext): FieldProblem[] {
@@ -241,8 +262,7 @@ function bridgeProblems({ definition, context, others }: Check): FieldProblem[] 
     return problems;
   }
   const link = hostLink(context, bridge.name);
-  // When editing, a bridge device of this name is most likely the network's own running bridge.
-  const clashes = link !== 'unknown' && link !== undefined && (context.isNew || link.kind !== 'bridge');
+  const clashes = link !== 'unknown' && link !== undefined && link.name !== ownRunningBridge(context);
   if (clashes) {
     problems.push(error('bridge.name', `The host already has an interface named ${bridge.name} (${link.kind}).`, 'Choose another name, or leave it empty for libvirt to pick a free virbrN.'));
   }
@@ -307,9 +327,14 @@ function isIgnoredHostSubnet(cidr: Cidr): boolean {
   return cidr.prefix === 0 || IGNORED_HOST_SUBNETS.some((ignored) => ignored.family === cidr.family && cidr.prefix >= ignored.prefix && cidrContains(ignored, { family: cidr.family, value: cidr.address }));
 }
 
+/** The edited network's bridge on the host, which is no clash for the network itself. */
+function ownRunningBridge(context: NetworkValidationContext): string | undefined {
+  return context.isNew ? undefined : context.runningBridge;
+}
+
 /** Overlaps of `subnet` with other networks, the host's addresses and its routes. */
 function subnetClashes(check: Check, subnet: Cidr, field: string): FieldProblem[] {
-  const { definition, context, others } = check;
+  const { context, others } = check;
   const shown = formatCidr(subnet);
   const hint = freeSubnetHint(check, subnet.family);
   const problems: FieldProblem[] = [];
@@ -325,7 +350,7 @@ function subnetClashes(check: Check, subnet: Cidr, field: string): FieldProblem[
   // Links that are other networks' bridges were reported as those networks; this network's own
   // bridge carries its own subnet while it runs.
   const networkBridges = new Set(others.flatMap((other) => (other.bridge ? [other.bridge.name] : [])));
-  const ownBridge = context.isNew ? undefined : definition.bridge?.name;
+  const ownBridge = ownRunningBridge(context);
   const skipLink = (name: string | undefined) => name !== undefined && (name === ownBridge || networkBridges.has(name));
   const reported = new Set<string>();
   for (const link of context.hostInterfaces ?? []) {

@@ -211,10 +211,16 @@ export function createWireTransport(url: string): Transport {
     getHostRoutes: (input) => client.request('getHostRoutes', input),
     createNetwork: (input) => client.request('createNetwork', input),
     updateNetwork: (input) => client.request('updateNetwork', input),
+    getNetworkDefinition: (input) => client.request('getNetworkDefinition', input),
     startNetwork: (input) => client.request('startNetwork', input),
     stopNetwork: (input) => client.request('stopNetwork', input),
     setNetworkAutostart: (input) => client.request('setNetworkAutostart', input),
     deleteNetwork: (input) => client.request('deleteNetwork', input),
+    listPortForwards: (input) => client.request('listPortForwards', input),
+    addPortForward: (input) => client.request('addPortForward', input),
+    removePortForward: (input) => client.request('removePortForward', input),
+    applyPortForwards: (input) => client.request('applyPortForwards', input),
+    getFirewallView: (input) => client.request('getFirewallView', input),
     subscribe: (name, input, onEvent) => client.subscribe(name, input, onEvent),
   };
   return {

@@ -14,9 +14,12 @@ import { cidr, dhcpRangeText, leaseTimeText, leasesByMac } from '../format';
 import type { NetworkDetailsState } from '../store';
 import { DetailSection, KeyValueList } from './DetailSection';
 import { CloseIcon } from './icons';
+import { FirewallSection } from './firewall/FirewallSection';
+import { PortForwardsSection } from './firewall/PortForwardsSection';
 import { HostEntriesSection } from './HostEntriesSection';
 import { LeaseTable } from './LeaseTable';
 import { Missing, Mono } from './Mono';
+import { NetworkActions } from './network-edit/NetworkActions';
 import { ForwardModeChip, LinkStateChip, NetworkStateChip, VmStateChip } from './StatusChips';
 import { XmlBlock } from './XmlBlock';
 
@@ -51,6 +54,7 @@ export function NetworkDetailsPanel({ name, snapshot, detailsState, onClose }: N
           <CloseIcon />
         </IconButton>
       </Box>
+      {snapshot.networks.some((n) => n.name === name) && network && <NetworkActions network={network} />}
       <Box sx={{ height: 4 }}>{state?.loading && !details && <LinearProgress aria-label="Loading network details" />}</Box>
       {state?.error && <DetailsError error={state.error} stale={Boolean(details)} />}
       {network && <OverviewSection network={network} />}
@@ -58,6 +62,8 @@ export function NetworkDetailsPanel({ name, snapshot, detailsState, onClose }: N
       {network && <HostBridgeSection network={network} snapshot={snapshot} />}
       {details && <AttachedVmsSection details={details} leases={snapshot.leases} />}
       {network && <HostEntriesSection network={network} />}
+      {network && <PortForwardsSection network={network} />}
+      {network && <FirewallSection network={network} />}
       {details && (
         <DetailSection title={`DHCP leases (${snapshot.leases.filter((l) => l.network === name).length})`}>
           {/* The snapshot's leases are the live ones; the details' copy is as old as the last details read. */}
