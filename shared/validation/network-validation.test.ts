@@ -258,6 +258,8 @@ describe('validateNetworkDefinition names the field of each problem', () => {
     ['a DHCP range starting at the network address', withIp({ dhcpRanges: [{ start: '192.168.100.0', end: '192.168.100.0' }] }, '192.168.100.1', 24), 'ips[0].dhcpRanges[0].start'],
     ['a DHCP range of the wrong family', withIp({ dhcpRanges: [{ start: 'fd00::2', end: '192.168.100.9' }] }), 'ips[0].dhcpRanges[0].start'],
     ['a DHCP range over 65535 addresses', withIp({ dhcpRanges: [{ start: '10.99.0.2', end: '10.100.0.9' }] }, '10.99.0.1', 8), 'ips[0].dhcpRanges[0].end'],
+    ['a short DHCP range across a /16 boundary', withIp({ dhcpRanges: [{ start: '10.99.255.250', end: '10.100.0.5' }] }, '10.99.0.1', 8), 'ips[0].dhcpRanges[0].end'],
+    ['a DHCPv6 range across a /112 boundary', natNetwork({ ips: [{ family: 'ipv6', address: 'fd00:1::1', prefix: 64, dhcpRanges: [{ start: 'fd00:1::ff00', end: 'fd00:1::1:10' }], dhcpHosts: [] }] }), 'ips[0].dhcpRanges[0].end'],
     ['a lease under 2 minutes', withIp({ dhcpRanges: [{ start: '192.168.100.2', end: '192.168.100.9', leaseSeconds: 60 }] }), 'ips[0].dhcpRanges[0].leaseSeconds'],
     ['a static host outside the subnet', withIp({ dhcpHosts: [{ mac: '52:54:00:00:00:01', ip: '192.168.7.10' }] }), 'ips[0].dhcpHosts[0].ip'],
     ['a static host on the gateway address', withIp({ dhcpHosts: [{ mac: '52:54:00:00:00:01', ip: '192.168.100.1' }] }), 'ips[0].dhcpHosts[0].ip'],

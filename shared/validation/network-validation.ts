@@ -65,8 +65,8 @@ const LONGEST_TEMPLATE_ID = '256';
 // libvirt refuses shorter leases (except 0, infinite).
 const MIN_LEASE_SECONDS = 2 * (SECONDS_PER_LEASE_UNIT.get('minutes') ?? 60);
 
-// libvirt refuses an IPv4 DHCP range of more addresses than this.
-const MAX_IPV4_RANGE_SIZE = 65535n;
+// libvirt measures a DHCP range in its last 16 bits.
+const RANGE_COUNTER_BITS = 16n;
 
 /**
  * Why Switchyard only shows (and never writes) this network: macvtap, hostdev and Open vSwitch
@@ -454,9 +454,12 @@ function rangeProblems(ip: IpConfig, subnet: Cidr, gateway: IpAddress, range: Ip
   if (ip.family === 'ipv4') {
     if (start.value === subnet.address) problems.push(error(`${path}.start`, `The DHCP range starts at the network address ${range.start}.`, 'Start the range one address later.'));
     if (end.value === lastAddress(subnet)) problems.push(error(`${path}.end`, `The DHCP range ends at the broadcast address ${range.end}.`, 'End the range one address earlier.'));
-    if (end.value - start.value + 1n > MAX_IPV4_RANGE_SIZE) {
-      problems.push(error(`${path}.end`, `The DHCP range holds more than ${MAX_IPV4_RANGE_SIZE} addresses, more than libvirt allows.`, 'Make the range smaller.'));
-    }
+  }
+  // libvirt counts a range in 16 bits: start and end must share all but the last 16 bits
+  // (the same /16, or /112 for IPv6), whatever the range's size; else "range ... is too large".
+  if (start.value >> RANGE_COUNTER_BITS !== end.value >> RANGE_COUNTER_BITS) {
+    const block = ip.family === 'ipv4' ? '/16' : '/112';
+    problems.push(error(`${path}.end`, `libvirt refuses DHCP ranges whose ends are in different ${block} blocks (${range.start}–${range.end}).`, `Keep start and end in one ${block}: at most 65536 addresses, e.g. end the range at the last address of the start's ${block}.`));
   }
   if (gateway.value >= start.value && gateway.value <= end.value) {
     problems.push(error(`${path}.start`, `The DHCP range ${range.start}–${range.end} contains the host's own address ${ip.address}.`, 'Start the range after the host address (or end it before).'));
