@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked, startProgram, type CommandRunner } from '../electron/host/command-runner';
-import { labCommandRunner, labHome, readLabInfo, type LabInfo } from '../lab/lab';
+import { parseNetworkXml } from '../shared/libvirt/network-xml';
+import { labCommandRunner, labHome, readLabInfo, waitForLease, type LabInfo } from '../lab/lab';
 import { TCP_CLIENT_SCRIPT, TCP_RESPONDER_SCRIPT } from '../lab/tcp-probe';
 import { expect, test } from './serve-fixture';
 import { SCREENSHOTS } from './test-output';
@@ -74,10 +75,36 @@ async function setUpNamespaces(): Promise<void> {
   responder = startProgram(inLab.argv('ip', inNamespace(GUEST_NS, process.execPath, '-e', TCP_RESPONDER_SCRIPT, String(GUEST_PORT))), { quiet: true });
 }
 
-/** Forgets forwards a failed earlier run left in the lab's state, before the served core reads them. */
+/** The lab guest on the default network, which has a real lease. */
+const leasedGuest = () => lab.guests.find((guest) => guest.network === 'default')!;
+
+/** The default network's DHCP reservations, as libvirt's live XML has them. */
+async function reservations(): Promise<{ mac?: string; ip: string }[]> {
+  const network = parseNetworkXml(await virsh('net-dumpxml', 'default'));
+  return network.ips.flatMap((config) => config.dhcpHosts.map(({ mac, ip: address }) => ({ mac, ip: address })));
+}
+
+async function removeReservation(mac: string): Promise<void> {
+  await virsh('net-update', 'default', 'delete', 'ip-dhcp-host', `<host mac='${mac}'/>`, '--live', '--config').catch(() => undefined);
+}
+
+/** Forgets forwards and a reservation a failed earlier run left behind, before the served core reads them. */
 async function forgetLeftovers(): Promise<void> {
   rmSync(path.join(labHome(), 'switchyard-state', 'port-forwards.json'), { force: true });
   await inLab.run('nft', ['delete', 'table', 'ip', 'switchyard']);
+  await removeReservation(leasedGuest().mac);
+}
+
+/** Opens the default network's details and its add-forward dialog, with both ports filled in. */
+async function openAddForward(page: Page, url: string, hostPort: number, guestPort: number) {
+  await page.goto(url);
+  await page.getByTestId('network-row-default').click();
+  const details = page.getByTestId('network-details');
+  await details.getByRole('button', { name: 'Add port forward' }).click();
+  const dialog = page.getByTestId('port-forward-dialog');
+  await dialog.getByLabel('Host port').fill(String(hostPort));
+  await dialog.getByLabel('Guest port').fill(String(guestPort));
+  return { details, dialog };
 }
 
 async function shoot(page: Page, name: string) {
@@ -104,13 +131,7 @@ test('a forwarded host port reaches a guest from the LAN and the host, survives 
   // Before any forward libvirt's rules reject connections into the NAT network.
   expect(await connect('lan')).toMatch(/^ERR (ECONNREFUSED|TIMEOUT)$/);
 
-  await page.goto(serve.url);
-  await page.getByTestId('network-row-default').click();
-  const details = page.getByTestId('network-details');
-  await details.getByRole('button', { name: 'Add port forward' }).click();
-  const dialog = page.getByTestId('port-forward-dialog');
-  await dialog.getByLabel('Host port').fill(String(HOST_PORT));
-  await dialog.getByLabel('Guest port').fill(String(GUEST_PORT));
+  const { details, dialog } = await openAddForward(page, serve.url, HOST_PORT, GUEST_PORT);
   await dialog.getByLabel('Description (optional)').fill('guest responder');
   // Picking the lab guest from its lease fills its address and offers to reserve it.
   const leased = lab.guests.find((guest) => guest.network === 'default')!;
@@ -171,4 +192,38 @@ test('a forwarded host port reaches a guest from the LAN and the host, survives 
   expect(await connect('lan')).toMatch(/^ERR (ECONNREFUSED|TIMEOUT)$/);
   expect((await inLab.run('nft', ['list', 'table', 'ip', 'switchyard'])).code).not.toBe(0);
   expect(await runChecked(inLab, 'iptables-save', ['-t', 'filter'])).not.toContain('SWITCHYARD_FWD');
+});
+
+test("adding a forward to a leased guest with the reserve box checked reserves the guest's address", async ({ page, serve }) => {
+  const guest = leasedGuest();
+  const leasedIp = await waitForLease(lab, guest.mac, 60_000);
+  const hostPort = HOST_PORT + 1;
+  try {
+    const { details, dialog } = await openAddForward(page, serve.url, hostPort, 22);
+    await dialog.getByRole('combobox', { name: 'Guest', exact: true }).click();
+    await page.getByRole('option', { name: `${guest.name} · ${leasedIp} (lease)` }).click();
+    await expect(dialog.getByLabel('Guest address')).toHaveValue(leasedIp);
+    await expect(dialog.getByLabel(`Reserve ${leasedIp} for ${guest.name}, so the forward keeps reaching it after its lease ends`)).toBeChecked();
+    await dialog.getByRole('button', { name: 'Add forward' }).click();
+    await expect(dialog).toBeHidden();
+
+    const row = details.getByTestId(`port-forward-tcp-${hostPort}`);
+    await expect(row).toContainText(`${leasedIp}:22`);
+    expect(await reservations()).toContainEqual({ mac: guest.mac, ip: leasedIp });
+    // The picker now offers the guest as reserved, with nothing left to reserve.
+    await details.getByRole('button', { name: 'Add port forward' }).click();
+    await dialog.getByRole('combobox', { name: 'Guest', exact: true }).click();
+    await expect(page.getByRole('option', { name: `${guest.name} · ${leasedIp} (reserved)` })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await row.scrollIntoViewIfNeeded();
+    await shoot(page, 'port-forward-reserved-guest');
+
+    await row.getByRole('button', { name: /Remove forward/ }).click();
+    await expect(row).toBeHidden();
+  } finally {
+    await removeReservation(guest.mac);
+  }
+  expect(await reservations()).toEqual([]);
+  expect((await inLab.run('nft', ['list', 'table', 'ip', 'switchyard'])).code).not.toBe(0);
 });

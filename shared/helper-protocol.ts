@@ -238,8 +238,9 @@ export const BridgePersistenceSpecSchema = z
 export type BridgePersistenceSpec = z.infer<typeof BridgePersistenceSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Port forwards: a typed spec the helper turns into Switchyard's own nftables table and the
-// iptables accept that lets forwarded connections past libvirt's reject rules. Never a rule text.
+// Port forwards: a typed spec the helper turns into Switchyard's own nftables table (or, without
+// nft, its iptables nat chains) and the accept that lets forwarded connections past libvirt's
+// reject rules. Never a rule text.
 
 const Ipv4AddressSchema = z.string().max(15).refine(isIpv4, 'Write an IPv4 address such as 192.168.122.10.');
 const PortSchema = z.number().int().min(1).max(65535);
@@ -252,7 +253,8 @@ export const AppliedForwardSchema = z
     subnet: CidrSchema.refine((cidr) => isIpv4(cidr.split('/')[0] ?? ''), 'Port forwards go into IPv4 subnets.'),
     protocol: z.enum(['tcp', 'udp']),
     hostPort: PortSchema,
-    hostAddress: Ipv4AddressSchema.optional(),
+    /** Never loopback: connections to 127.0.0.0/8 stay the host's (the rules exclude it). */
+    hostAddress: Ipv4AddressSchema.refine((address) => !address.startsWith('127.'), 'Forwards never apply to loopback addresses.').optional(),
     guestIp: Ipv4AddressSchema,
     guestPort: PortSchema,
   })

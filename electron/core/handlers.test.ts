@@ -62,6 +62,11 @@ describe('requests', () => {
     ['an empty name', 'getNetworkDetails', { name: '' }, 'invalid-input', 'name'],
     ['a URI that is not one', 'setConnectionUri', { uri: 'rm -rf /' }, 'invalid-input', 'uri'],
     ['an unknown network', 'getNetworkDetails', { name: 'no-such-network' }, 'not-found', 'name'],
+    ['a malformed MAC', 'attachNic', { vm: 'test', network: 'default', mac: '52:54:00:zz:00:01' }, 'invalid-input', 'mac'],
+    ['a multicast MAC', 'attachNic', { vm: 'test', network: 'default', mac: '01:00:5e:00:00:01' }, 'invalid-input', 'mac'],
+    ['an unknown NIC model', 'attachNic', { vm: 'test', network: 'default', model: 'ne2k_pci' }, 'invalid-input', 'model'],
+    ['a NIC for an unknown VM', 'moveNic', { vm: 'no-such-vm', mac: '52:54:00:00:00:01', network: 'default' }, 'not-found', 'vm'],
+    ['an unknown NIC', 'detachNic', { vm: 'test', mac: '52:54:00:00:00:99' }, 'not-found', 'mac'],
   ])('refuses %s with a structured error', async (_what, name, input, code, field) => {
     expectError(await dispatchRequest(table, name, input), code, field);
   });

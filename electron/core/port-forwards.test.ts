@@ -41,14 +41,16 @@ let snapshot: Snapshot;
 let applied: HelperArguments<'firewall.apply'>['spec'][];
 let failNextApply: boolean;
 let forwards: PortForwards;
+let operations: PrivilegedOperations;
 
 beforeEach(() => {
   directory = mkdtempSync(path.join(tmpdir(), 'switchyard-port-forwards-'));
   snapshot = snapshotWith([defaultNetwork]);
   applied = [];
   failNextApply = false;
-  const operations: PrivilegedOperations = {
+  operations = {
     call: vi.fn(async <O extends HelperOperation>(operation: O, args: HelperArguments<O>) => {
+      if (operation === 'firewall.read') return { problems: [] } as never;
       if (operation !== 'firewall.apply') throw new Error(`unexpected ${operation}`);
       if (failNextApply) {
         failNextApply = false;
@@ -162,6 +164,50 @@ describe('PortForwards', () => {
   });
 });
 
+describe('PortForwards for a desktop user, whose helper starts behind a password prompt', () => {
+  /** A core started again with the forwards an earlier session stored. */
+  async function desktopWithStoredForward(): Promise<PortForwards> {
+    await forwards.add('default', web);
+    applied = [];
+    return new PortForwards({ uri: URI, runner: ssRunner, privileged: { mode: 'helper', operations }, stateDirectory: path.join(directory, 'state'), snapshot: () => snapshot });
+  }
+
+  it('does not start the helper at start to re-apply them, but waits for the user, then keeps them applied by itself', async () => {
+    const desktop = await desktopWithStoredForward();
+    await desktop.reconcile(snapshot);
+    expect(applied).toEqual([]);
+    const waiting = await desktop.list('default');
+    expect(waiting).toMatchObject({ awaitingAuthorization: true, inactiveReason: 'Not re-applied since Switchyard started: applying asks for an administrator password.' });
+
+    const applying = await desktop.applyStored('default');
+    expect(applied).toEqual([{ forwards: [{ bridge: 'virbr0', subnet: '192.168.122.0/24', ...web }] }]);
+    expect(applying.awaitingAuthorization).toBeUndefined();
+    expect(applying.inactiveReason).toBeUndefined();
+    // The helper runs now: a network stopping and starting is followed without asking.
+    snapshot = snapshotWith([{ ...defaultNetwork, active: false }]);
+    await desktop.reconcile(snapshot);
+    expect(applied.at(-1)).toEqual({ forwards: [] });
+  });
+
+  it('keeps waiting, with the reason, when the password dialog was dismissed', async () => {
+    const desktop = await desktopWithStoredForward();
+    failNextApply = true;
+    await expect(desktop.applyStored('default')).rejects.toMatchObject({ value: { code: 'step-failed' } });
+    expect(await desktop.list('default')).toMatchObject({
+      awaitingAuthorization: true,
+      inactiveReason: expect.stringContaining('The last attempt to apply the forwards failed: nft refused the rules'),
+    });
+  });
+
+  it('applies them without another prompt once reading the firewall started the helper', async () => {
+    const desktop = await desktopWithStoredForward();
+    await desktop.reconcile(snapshot);
+    await desktop.firewallView('default');
+    expect((await desktop.list('default')).awaitingAuthorization).toBeUndefined();
+    expect(applied).toHaveLength(1);
+  });
+});
+
 describe('the port-forward requests (hostile input)', () => {
   const core = createCore({ uri: 'test:///default' });
   const table = createHandlerTable(core);
@@ -175,6 +221,7 @@ describe('the port-forward requests (hostile input)', () => {
     ['removePortForward', { network: 'default', id: '../../etc/passwd' }, 'id'],
     ['listPortForwards', { network: 'x'.repeat(201) }, 'network'],
     ['getFirewallView', { network: 42 }, 'network'],
+    ['applyPortForwards', { network: 'default', forwards: [] }, undefined],
   ])('%s refuses %j', async (name, input, field) => {
     const result = await dispatchRequest(table, name, input);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input', ...(field ? { field } : {}) } });

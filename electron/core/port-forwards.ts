@@ -68,10 +68,16 @@ export class PortForwards {
   private appliedKey: string | undefined;
   private applyError: ErrorValue | undefined;
   private connected = false;
+  // A desktop user's helper starts behind a password prompt. Switchyard does not raise it on its
+  // own at start just to re-apply stored forwards (often still in effect, and the prompt would
+  // come without context): they wait until the user applies them or otherwise lets the helper run.
+  private authorized: boolean;
   // One change or reconciliation at a time: each works from the store the previous one left.
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: PortForwardsOptions) {}
+  constructor(private readonly options: PortForwardsOptions) {
+    this.authorized = options.privileged.mode !== 'helper';
+  }
 
   private get file(): string {
     return path.join(this.options.stateDirectory, PORT_FORWARDS_FILE);
@@ -131,27 +137,31 @@ export class PortForwards {
     return network;
   }
 
-  private inactiveReason(network: Network): string | undefined {
+  /** Why the network's forwards are not in effect, and whether only the user's authorization is missing. */
+  private inactiveReason(network: Network): { reason: string; awaitingAuthorization?: true } | undefined {
     const privileged = this.options.privileged;
-    if (privileged.mode === 'unavailable') return `${privileged.error.message} ${privileged.error.hint ?? ''}`.trim();
+    if (privileged.mode === 'unavailable') return { reason: `${privileged.error.message} ${privileged.error.hint ?? ''}`.trim() };
     const problem = networkForwardingProblem(network);
-    if (problem) return problem;
-    if (!network.active) return `${network.name} is stopped; its forwards are applied again when it starts.`;
-    if (this.applyError) return `The last attempt to apply the forwards failed: ${this.applyError.message}`;
-    return undefined;
+    if (problem) return { reason: problem };
+    if (!network.active) return { reason: `${network.name} is stopped; its forwards are applied again when it starts.` };
+    const failure = this.applyError && `The last attempt to apply the forwards failed: ${this.applyError.message}`;
+    if (!this.authorized) {
+      return { reason: `Not re-applied since Switchyard started: applying asks for an administrator password.${failure ? ` ${failure}` : ''}`, awaitingAuthorization: true };
+    }
+    return failure ? { reason: failure } : undefined;
+  }
+
+  private describe(network: Network, forwards: readonly StoredForward[]): NetworkPortForwards {
+    const inactive = this.inactiveReason(network);
+    return {
+      network: network.name,
+      forwards: forwards.filter((forward) => forward.network === network.name).map(({ network: _network, ...forward }) => forward),
+      ...(inactive ? { inactiveReason: inactive.reason, ...(inactive.awaitingAuthorization ? { awaitingAuthorization: true } : {}) } : {}),
+    };
   }
 
   list(name: string): Promise<NetworkPortForwards> {
     return this.serialized(async () => this.describe(this.network(this.checkConnection(), name), await this.load()));
-  }
-
-  private describe(network: Network, forwards: readonly StoredForward[]): NetworkPortForwards {
-    const reason = this.inactiveReason(network);
-    return {
-      network: network.name,
-      forwards: forwards.filter((forward) => forward.network === network.name).map(({ network: _network, ...forward }) => forward),
-      ...(reason ? { inactiveReason: reason } : {}),
-    };
   }
 
   add(name: string, fields: PortForwardFields): Promise<NetworkPortForwards> {
@@ -179,21 +189,35 @@ export class PortForwards {
     });
   }
 
+  /** Applies the stored forwards at the user's request: on a desktop, the first apply since start asks for a password. */
+  applyStored(name: string): Promise<NetworkPortForwards> {
+    return this.serialized(async () => {
+      const network = this.network(this.checkConnection(), name);
+      if (this.options.privileged.mode === 'unavailable') throw new SwitchyardError(this.options.privileged.error);
+      const forwards = await this.load();
+      await this.apply(forwards, { force: true, byUser: true });
+      return this.describe(network, forwards);
+    });
+  }
+
   /** Stores the new list and applies it; a failed apply restores the previous list and rules. */
   private async change(network: Network, before: StoredForward[], after: StoredForward[]): Promise<NetworkPortForwards> {
     await this.save(after);
     try {
-      await this.apply(after, true);
+      await this.apply(after, { force: true, byUser: true });
     } catch (error) {
       await this.save(before);
-      await this.apply(before, true).catch(() => undefined);
+      await this.apply(before, { force: true, byUser: true }).catch(() => undefined);
       throw error;
     }
     return this.describe(network, after);
   }
 
-  /** Applies the spec when it differs from the one last applied (or `force`). */
-  private async apply(forwards: readonly StoredForward[], force: boolean): Promise<void> {
+  /**
+   * Applies the spec when it differs from the one last applied (or `force`). The core's own
+   * re-applies (`byUser` false) wait while a desktop user has not let the helper run yet.
+   */
+  private async apply(forwards: readonly StoredForward[], { force, byUser }: { force: boolean; byUser: boolean }): Promise<void> {
     const privileged = this.options.privileged;
     if (privileged.mode === 'unavailable') return;
     const networks = this.options.snapshot().networks;
@@ -206,10 +230,12 @@ export class PortForwards {
       this.appliedKey = key;
       return;
     }
+    if (!byUser && !this.authorized) return;
     try {
       await privileged.operations.call('firewall.apply', { spec });
       this.appliedKey = key;
       this.applyError = undefined;
+      this.authorized = true;
     } catch (error) {
       this.appliedKey = undefined;
       this.applyError = error instanceof SwitchyardError ? error.value : { code: 'internal', message: (error as Error).message };
@@ -232,7 +258,7 @@ export class PortForwards {
       const forwards = await this.load();
       const kept = forwards.filter((forward) => snapshot.networks.some((network) => network.name === forward.network));
       if (kept.length !== forwards.length) await this.save(kept);
-      await this.apply(kept, reconnected && kept.length > 0).catch(() => undefined);
+      await this.apply(kept, { force: reconnected && kept.length > 0, byUser: false }).catch(() => undefined);
     });
   }
 
@@ -241,6 +267,12 @@ export class PortForwards {
     const network = this.network(this.checkConnection(), name);
     const privileged = this.options.privileged;
     if (privileged.mode === 'unavailable') throw new SwitchyardError(privileged.error);
-    return buildFirewallView(network, await privileged.operations.call('firewall.read', {}));
+    const reading = await privileged.operations.call('firewall.read', {});
+    if (!this.authorized) {
+      // The helper runs now: the stored forwards go on without another prompt.
+      this.authorized = true;
+      void this.serialized(async () => this.apply(await this.load(), { force: false, byUser: false })).catch(() => undefined);
+    }
+    return buildFirewallView(network, reading);
   }
 }

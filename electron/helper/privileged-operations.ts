@@ -35,7 +35,6 @@ export interface Programs {
   ping?: string;
   nmcli?: string;
   nft?: string;
-  iptables?: string;
   iptablesRestore?: string;
   iptablesSave?: string;
 }
@@ -45,7 +44,6 @@ const PROGRAM_CANDIDATES = {
   ping: ['/usr/bin/ping', '/bin/ping', '/usr/sbin/ping'],
   nmcli: ['/usr/bin/nmcli'],
   nft: ['/usr/sbin/nft', '/sbin/nft', '/usr/bin/nft'],
-  iptables: ['/usr/sbin/iptables', '/sbin/iptables', '/usr/bin/iptables'],
   iptablesRestore: ['/usr/sbin/iptables-restore', '/sbin/iptables-restore', '/usr/bin/iptables-restore'],
   iptablesSave: ['/usr/sbin/iptables-save', '/sbin/iptables-save', '/usr/bin/iptables-save'],
 } as const;
@@ -55,7 +53,7 @@ export function resolvePrograms(exists: (file: string) => boolean = existsSync):
   const find = (candidates: readonly string[]) => candidates.find(exists);
   const ip = find(PROGRAM_CANDIDATES.ip);
   if (!ip) throw new Error(`iproute2's "ip" is not installed (looked in ${PROGRAM_CANDIDATES.ip.join(', ')}).`);
-  const optional = (['ping', 'nmcli', 'nft', 'iptables', 'iptablesRestore', 'iptablesSave'] as const).flatMap((name) => {
+  const optional = (['ping', 'nmcli', 'nft', 'iptablesRestore', 'iptablesSave'] as const).flatMap((name) => {
     const found = find(PROGRAM_CANDIDATES[name]);
     return found ? [[name, found] as const] : [];
   });

@@ -4,6 +4,7 @@ import type { Network } from '../model';
 import { buildFirewallView } from './firewall-view';
 import { parseIptablesSave } from './iptables-save';
 import { parseNftJson } from './nft-json';
+import { iptablesRestorePlan } from './ruleset';
 import iptablesSave from './fixtures/lab-iptables-save.txt?raw';
 import nftRuleset from './fixtures/lab-nft-ruleset.json?raw';
 
@@ -95,6 +96,34 @@ describe('buildFirewallView (real lab output)', () => {
   it('reports readings that failed', () => {
     const partial = buildFirewallView(defaultNetwork, { problems: ['iptables-save is not installed.'] });
     expect(partial).toEqual({ network: 'default', backend: 'none', groups: [], problems: ['iptables-save is not installed.'] });
+  });
+});
+
+describe('buildFirewallView (iptables only, no nft)', () => {
+  // Our rules as iptables-save prints them (the iptables-only integration test checks the kernel prints the generator's text).
+  const forwards = [
+    { bridge: 'virbr0', subnet: '192.168.122.0/24', protocol: 'tcp', hostPort: 8080, guestIp: '192.168.122.102', guestPort: 80 },
+    { bridge: 'virbr0', subnet: '192.168.122.0/24', protocol: 'udp', hostPort: 5353, hostAddress: '198.51.100.1', guestIp: '192.168.122.102', guestPort: 53 },
+  ] as const;
+  const ours = iptablesRestorePlan({ forwards: [...forwards] }, '', { nat: true, filter: true })!.input.replace(/^(-I|-D) .*\n/gm, '');
+  const view = buildFirewallView(defaultNetwork, { iptablesSave: ours, problems: [] });
+  const meanings = (id: string) => view.groups.find((group) => group.id === id)?.rules.map((rule) => rule.meaning);
+
+  it("explains Switchyard's nat chains in the same words as its nftables table", () => {
+    const fromNft = buildFirewallView(defaultNetwork, { nftRuleset, problems: [] });
+    expect(meanings('forward')).toEqual(expect.arrayContaining(fromNft.groups.find((group) => group.id === 'forward')!.rules.map((rule) => rule.meaning)));
+    expect(meanings('forward')).toContain('Connections to port 5353/udp on 198.51.100.1 go to 192.168.122.102:53.');
+    expect(meanings('in')).toEqual(['Switchyard lets forwarded connections to 192.168.122.102 port 80/tcp in.', 'Switchyard lets forwarded connections to 192.168.122.102 port 53/udp in.']);
+    expect(view.groups.flatMap((group) => group.rules).every((rule) => rule.owner === 'switchyard')).toBe(true);
+    // In the order packets meet them, not iptables-save's alphabetical order of chains.
+    expect(view.groups.find((group) => group.id === 'forward')?.rules.map((rule) => rule.location)).toEqual([
+      'iptables nat SWITCHYARD_PRE',
+      'iptables nat SWITCHYARD_PRE',
+      'iptables nat SWITCHYARD_OUT',
+      'iptables nat SWITCHYARD_OUT',
+      'iptables nat SWITCHYARD_POST',
+      'iptables nat SWITCHYARD_POST',
+    ]);
   });
 });
 

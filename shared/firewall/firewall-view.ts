@@ -7,7 +7,7 @@ import type { FirewallReading } from '../helper-protocol';
 import type { Network } from '../model';
 import { parseIptablesSave, type IptablesRule } from './iptables-save';
 import { parseNftJson, type NftRule } from './nft-json';
-import { LIBVIRT_NFT_TABLE, SWITCHYARD_FORWARD_CHAIN, SWITCHYARD_RULE_COMMENT, SWITCHYARD_TABLE } from './ruleset';
+import { LIBVIRT_NFT_TABLE, SWITCHYARD_IPTABLES_CHAINS, SWITCHYARD_RULE_COMMENT, SWITCHYARD_TABLE, type ForwardHook } from './ruleset';
 
 export const FirewallGroupIdSchema = z.enum(['out', 'in', 'forward', 'cross', 'host', 'nat', 'fixup', 'other']);
 export type FirewallGroupId = z.infer<typeof FirewallGroupIdSchema>;
@@ -70,8 +70,39 @@ function portRange(text: string | undefined): string {
   return (text ?? '').replace(/^:/, '').replace('-', '–');
 }
 
+// What Switchyard's rules mean, in the same words whichever tool holds them.
+function forwardMeaning(fromHost: boolean, protocol: string, hostPort: string, hostAddress: string | undefined, guest: string): Explained {
+  const port = `port ${hostPort}/${protocol}`;
+  if (fromHost) return { group: 'forward', meaning: `The host itself reaches ${guest} at its own ${port} too.` };
+  return { group: 'forward', meaning: `Connections to ${port} on ${hostAddress ?? 'any of the host’s addresses'} go to ${guest}.` };
+}
+
+function hairpinMeaning(guestIp: string | undefined): Explained {
+  return { group: 'forward', meaning: `Guests reaching ${guestIp ?? 'a forwarded guest'} through the host are masqueraded, so replies return through the host.` };
+}
+
+function acceptMeaning(guestIp: string | undefined, port: string | undefined, protocol: string | undefined): Explained {
+  return { group: 'in', meaning: `Switchyard lets forwarded connections to ${guestIp} port ${port}/${protocol} in.` };
+}
+
+/** Switchyard's iptables chain of that name, with the hook it holds. */
+function switchyardChain(chain: string) {
+  return SWITCHYARD_IPTABLES_CHAINS.find((candidate) => candidate.chain === chain);
+}
+
+/** A rule in one of Switchyard's iptables chains (iptables-only hosts, and the accepts). */
+function explainOwnIptables(rule: IptablesRule, hook: ForwardHook): Explained {
+  const address = rule.destination?.replace(/\/32$/, '');
+  if (hook === 'accept') return acceptMeaning(address, rule.destinationPort, rule.protocol);
+  if (hook === 'postrouting') return hairpinMeaning(address);
+  // A DNAT rule's destination is the host address it is limited to; "! -d 127.0.0.0/8" means any.
+  return forwardMeaning(hook === 'output', rule.protocol ?? 'any', rule.destinationPort ?? 'any', rule.destinationNegated ? undefined : address, rule.toPorts ?? '?');
+}
+
 function explainIptables(rule: IptablesRule, bridge: string): Explained {
   const { chain, target } = rule;
+  const ours = switchyardChain(chain);
+  if (ours) return explainOwnIptables(rule, ours.hook);
   const service = `${SERVICE_PORTS[rule.destinationPort ?? ''] ?? 'port'} (${rule.destinationPort ?? 'any'}/${rule.protocol ?? 'any'})`;
   if (rule.table === 'mangle' && target === 'CHECKSUM') {
     return { group: 'fixup', meaning: 'DHCP replies to guests get their UDP checksum filled in, for old DHCP clients.' };
@@ -85,9 +116,6 @@ function explainIptables(rule: IptablesRule, bridge: string): Explained {
       const what = rule.protocol ? `${rule.protocol.toUpperCase()} leaving the network` : 'Other traffic leaving the network';
       return { group: 'nat', meaning: `${what}${rule.outInterface ? ` through ${rule.outInterface}` : ''} is ${to}.` };
     }
-  }
-  if (chain === SWITCHYARD_FORWARD_CHAIN) {
-    return { group: 'in', meaning: `Switchyard lets forwarded connections to ${rule.destination?.replace(/\/32$/, '')} port ${rule.destinationPort}/${rule.protocol} in.` };
   }
   const accepts = target === 'ACCEPT';
   const refuses = target === 'REJECT' || target === 'DROP';
@@ -114,23 +142,16 @@ function explainNft(rule: NftRule): Explained {
   const ports = /(tcp|udp) dport (\d+)/.exec(text);
   const dnat = /dnat to ([\d.]+):(\d+)/.exec(text);
   if (rule.table === SWITCHYARD_TABLE && dnat && ports) {
-    const on = /ip daddr ([\d.]+)/.exec(text)?.[1];
-    const hostPort = `port ${ports[2]}/${ports[1]}`;
-    if (chain === 'output') return { group: 'forward', meaning: `The host itself reaches ${dnat[1]}:${dnat[2]} at its own ${hostPort} too.` };
-    return { group: 'forward', meaning: `Connections to ${hostPort} on ${on ?? 'any of the host’s addresses'} go to ${dnat[1]}:${dnat[2]}.` };
+    return forwardMeaning(chain === 'output', ports[1]!, ports[2]!, /ip daddr ([\d.]+)/.exec(text)?.[1], `${dnat[1]}:${dnat[2]}`);
   }
-  if (rule.table === SWITCHYARD_TABLE && text.includes('masquerade')) {
-    return { group: 'forward', meaning: `Guests reaching ${/ip daddr ([\d.]+)/.exec(text)?.[1] ?? 'a forwarded guest'} through the host are masqueraded, so replies return through the host.` };
-  }
+  if (rule.table === SWITCHYARD_TABLE && text.includes('masquerade')) return hairpinMeaning(/ip daddr ([\d.]+)/.exec(text)?.[1]);
   const accepts = /\baccept$/.test(text);
   const refuses = /\b(reject|drop)$/.test(text);
   if (chain === 'guest_output') return accepts ? { group: 'out', meaning: 'Guests may reach anything outside.' } : { group: 'out', meaning: 'Anything else guests send out is refused.' };
   if (chain === 'guest_input') {
     if (accepts && text.includes('ct state')) return { group: 'in', meaning: 'Replies to the guests’ own connections are allowed back in.' };
     const guest = /ip daddr ([\d.]+) (tcp|udp) dport (\d+)/.exec(text);
-    if (accepts && text.includes('ct status dnat') && guest) {
-      return { group: 'in', meaning: `Switchyard lets forwarded connections to ${guest[1]} port ${guest[3]}/${guest[2]} in.` };
-    }
+    if (accepts && text.includes('ct status dnat') && guest) return acceptMeaning(guest[1], guest[3], guest[2]);
     if (accepts) return { group: 'in', meaning: 'Anyone may reach the guests (routed, no NAT).' };
     return { group: 'in', meaning: 'Nothing else from outside may start a connection to a guest.' };
   }
@@ -159,7 +180,7 @@ function inSubnets(text: string | undefined, subnets: readonly string[]): boolea
 }
 
 function ownerOfChain(chain: string): FirewallRuleView['owner'] {
-  if (chain === SWITCHYARD_FORWARD_CHAIN) return 'switchyard';
+  if (switchyardChain(chain)) return 'switchyard';
   return chain.startsWith('LIBVIRT_') ? 'libvirt' : 'other';
 }
 
@@ -220,13 +241,16 @@ export function buildFirewallView(network: Network, reading: FirewallReading): F
   let backend: FirewallView['backend'] = 'none';
 
   if (reading.iptablesSave !== undefined) {
-    const parsed = parseIptablesSave(reading.iptablesSave);
+    // iptables-save lists chains alphabetically; ours read better in the order packets meet them.
+    const hookOrder = (rule: IptablesRule) => SWITCHYARD_IPTABLES_CHAINS.findIndex((candidate) => candidate.chain === rule.chain);
+    const parsed = parseIptablesSave(reading.iptablesSave).sort((a, b) => hookOrder(a) - hookOrder(b));
     if (parsed.some((rule) => rule.chain.startsWith('LIBVIRT_'))) backend = 'iptables';
     for (const rule of parsed) {
       const concerns =
         (bridge !== '' && (rule.inInterface === bridge || rule.outInterface === bridge)) ||
         inSubnets(rule.source, subnets) ||
-        inSubnets(rule.destination, subnets);
+        inSubnets(rule.destination, subnets) ||
+        (rule.target === 'DNAT' && inSubnets(rule.toPorts?.split(':')[0], subnets));
       if (!concerns) continue;
       const explained = explainIptables(rule, bridge);
       rules.push({

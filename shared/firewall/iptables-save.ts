@@ -100,3 +100,16 @@ export function parseIptablesSave(output: string): IptablesRule[] {
   }
   return rules;
 }
+
+/** Every chain iptables-save declares (":NAME POLICY [packets:bytes]"), built-in or user-defined, by table. */
+export function parseIptablesChains(output: string): { table: string; chain: string }[] {
+  const chains: { table: string; chain: string }[] = [];
+  let table = '';
+  for (const raw of output.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('*')) table = line.slice(1);
+    const match = /^:(\S+) /.exec(line);
+    if (match?.[1] && table) chains.push({ table, chain: match[1] });
+  }
+  return chains;
+}

@@ -52,6 +52,11 @@ describe('portForwardProblems', () => {
     expect(portForwardProblems({ ...web, hostAddress: '203.0.113.6' }, { network: nat, existing: [onAddress] })).toEqual([]);
   });
 
+  it('refuses a loopback host address, which forwards never apply to', () => {
+    const [problem] = portForwardProblems({ ...web, hostAddress: '127.0.0.2' }, { network: nat, existing: [] });
+    expect(problem).toMatchObject({ field: 'hostAddress', message: '127.0.0.2 is a loopback address: connections to loopback stay on the host and are never forwarded.' });
+  });
+
   it("refuses a host port a listening host service uses, from the lab's real ss output", () => {
     const listeners = parseSsListeners(labListeners);
     // dnsmasq listens on 192.168.122.1:53 (tcp and udp) in the lab.

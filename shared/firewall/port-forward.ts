@@ -44,6 +44,8 @@ export const NetworkPortForwardsSchema = z.object({
   forwards: z.array(PortForwardSchema),
   /** Why the forwards cannot be in effect right now (the network is stopped, no privileges…), if so. */
   inactiveReason: z.string().optional(),
+  /** Not applied since Switchyard started, because applying asks for a password: the user applies them. */
+  awaitingAuthorization: z.boolean().optional(),
 });
 export type NetworkPortForwards = z.infer<typeof NetworkPortForwardsSchema>;
 
@@ -117,6 +119,13 @@ export function portForwardProblems(fields: PortForwardFields, context: ForwardC
     } else if (hostBits > 0 && (offset === 0 || offset === hostBits)) {
       problems.push(problem('guestIp', `${fields.guestIp} is the subnet's network or broadcast address.`, 'Pick a guest address.'));
     }
+  }
+
+  const hostAddress = fields.hostAddress === undefined ? undefined : parseIpv4(fields.hostAddress);
+  if (hostAddress !== undefined && hostAddress >>> 24 === 127) {
+    problems.push(
+      problem('hostAddress', `${fields.hostAddress} is a loopback address: connections to loopback stay on the host and are never forwarded.`, 'Leave the host address empty, or give one of the host’s other addresses.'),
+    );
   }
 
   const clash = existing.find(

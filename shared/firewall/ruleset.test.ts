@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FirewallSpecSchema, helperOperations, type AppliedForward } from '../helper-protocol';
-import { forwardJumpCount, forwardJumpIsFirst, iptablesRestoreInput, nftScript } from './ruleset';
+import { countIptablesForwards, forwardRules, iptablesRestorePlan, iptablesRule, nftRule, nftScript } from './ruleset';
 
 const web: AppliedForward = { bridge: 'virbr0', subnet: '192.168.122.0/24', protocol: 'tcp', hostPort: 8080, guestIp: '192.168.122.50', guestPort: 80 };
 
@@ -32,25 +32,125 @@ describe('nftScript', () => {
   });
 });
 
-describe('iptables accept chain', () => {
-  it('fills SWITCHYARD_FWD with one accept per forward, for translated connections only', () => {
-    expect(iptablesRestoreInput({ forwards: [web] })).toBe(
-      [
-        '*filter',
-        ':SWITCHYARD_FWD - [0:0]',
-        '-A SWITCHYARD_FWD -d 192.168.122.50/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "switchyard port forward" -j ACCEPT',
-        'COMMIT',
-        '',
-      ].join('\n'),
+describe('one spec, two renderers', () => {
+  it('says the same thing in nft and in iptables words, hook by hook', () => {
+    const rules = forwardRules({ ...web, hostAddress: '203.0.113.5' });
+    expect(nftRule(rules.output)).toBe('ip daddr 203.0.113.5 tcp dport 8080 dnat to 192.168.122.50:80');
+    expect(iptablesRule(rules.output)).toBe(
+      '-d 203.0.113.5/32 -p tcp -m tcp --dport 8080 -m comment --comment "switchyard port forward" -j DNAT --to-destination 192.168.122.50:80',
+    );
+    const any = forwardRules(web);
+    expect(iptablesRule(any.prerouting)).toBe(
+      '-p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment "switchyard port forward" -j DNAT --to-destination 192.168.122.50:80',
+    );
+    expect(iptablesRule(any.output)).toBe(
+      '! -d 127.0.0.0/8 -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment "switchyard port forward" -j DNAT --to-destination 192.168.122.50:80',
+    );
+    expect(iptablesRule(any.postrouting)).toBe(
+      '-s 192.168.122.0/24 -d 192.168.122.50/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "switchyard port forward" -j MASQUERADE',
+    );
+    expect(iptablesRule(any.accept)).toBe(
+      '-d 192.168.122.50/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment "switchyard port forward" -j ACCEPT',
     );
   });
+});
 
-  it('tells whether the jump comes before libvirt’s', () => {
-    const first = '-P FORWARD ACCEPT\n-A FORWARD -j SWITCHYARD_FWD\n-A FORWARD -j LIBVIRT_FWX\n';
-    const late = '-P FORWARD ACCEPT\n-A FORWARD -j LIBVIRT_FWX\n-A FORWARD -j SWITCHYARD_FWD\n-A FORWARD -j SWITCHYARD_FWD\n';
-    expect(forwardJumpIsFirst(first)).toBe(true);
-    expect(forwardJumpIsFirst(late)).toBe(false);
-    expect(forwardJumpCount(late)).toBe(2);
+// iptables-save as the kernel prints it with libvirt's rules and an earlier apply of ours, where
+// libvirt has since inserted its own jump above ours in FORWARD (it does on a network start).
+const SAVED = `*nat
+:PREROUTING ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:LIBVIRT_PRT - [0:0]
+:SWITCHYARD_POST - [0:0]
+:SWITCHYARD_PRE - [0:0]
+-A PREROUTING -j SWITCHYARD_PRE
+-A POSTROUTING -j LIBVIRT_PRT
+-A POSTROUTING -j SWITCHYARD_POST
+-A SWITCHYARD_PRE -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment "switchyard port forward" -j DNAT --to-destination 192.168.122.50:80
+-A SWITCHYARD_PRE -p udp -m udp --dport 5353 -m addrtype --dst-type LOCAL -m comment --comment "switchyard port forward" -j DNAT --to-destination 192.168.122.50:53
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:LIBVIRT_FWI - [0:0]
+:SWITCHYARD_FWD - [0:0]
+-A FORWARD -j LIBVIRT_FWI
+-A FORWARD -j SWITCHYARD_FWD
+-A FORWARD -j SWITCHYARD_FWD
+COMMIT
+`;
+
+describe('iptablesRestorePlan', () => {
+  it("fills Switchyard's nat and filter chains from nothing, each jumped to first", () => {
+    const plan = iptablesRestorePlan({ forwards: [web] }, '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n', { nat: true, filter: true });
+    expect(plan?.input.split('\n')).toEqual([
+      '*nat',
+      ':SWITCHYARD_PRE - [0:0]',
+      ':SWITCHYARD_OUT - [0:0]',
+      ':SWITCHYARD_POST - [0:0]',
+      `-A SWITCHYARD_PRE ${iptablesRule(forwardRules(web).prerouting)}`,
+      '-I PREROUTING 1 -j SWITCHYARD_PRE',
+      `-A SWITCHYARD_OUT ${iptablesRule(forwardRules(web).output)}`,
+      '-I OUTPUT 1 -j SWITCHYARD_OUT',
+      `-A SWITCHYARD_POST ${iptablesRule(forwardRules(web).postrouting)}`,
+      '-I POSTROUTING 1 -j SWITCHYARD_POST',
+      'COMMIT',
+      '*filter',
+      ':SWITCHYARD_FWD - [0:0]',
+      `-A SWITCHYARD_FWD ${iptablesRule(forwardRules(web).accept)}`,
+      '-I FORWARD 1 -j SWITCHYARD_FWD',
+      'COMMIT',
+      '',
+    ]);
+    expect(plan?.done).toEqual([
+      'iptables nat: SWITCHYARD_PRE with 1 rule(s), first in PREROUTING',
+      'iptables nat: SWITCHYARD_OUT with 1 rule(s), first in OUTPUT',
+      'iptables nat: SWITCHYARD_POST with 1 rule(s), first in POSTROUTING',
+      'iptables filter: SWITCHYARD_FWD with 1 rule(s), first in FORWARD',
+    ]);
+  });
+
+  it('replaces the rules and moves every jump back to the top, in the same commit', () => {
+    const input = iptablesRestorePlan({ forwards: [web] }, SAVED, { nat: true, filter: true })!.input;
+    const filter = input.slice(input.indexOf('*filter'));
+    expect(filter.split('\n').slice(3, 6)).toEqual(['-D FORWARD -j SWITCHYARD_FWD', '-D FORWARD -j SWITCHYARD_FWD', '-I FORWARD 1 -j SWITCHYARD_FWD']);
+    expect(input).toContain('-D POSTROUTING -j SWITCHYARD_POST\n-I POSTROUTING 1 -j SWITCHYARD_POST\n');
+    // OUTPUT had no jump yet: nothing to delete.
+    expect(input).not.toContain('-D OUTPUT');
+    expect(input.match(/^-A SWITCHYARD_PRE /gm)).toHaveLength(1);
+  });
+
+  it('removes our chains and their jumps where they are not wanted, and nothing else', () => {
+    const input = iptablesRestorePlan({ forwards: [web] }, SAVED, { nat: false, filter: true })!.input;
+    expect(input.slice(0, input.indexOf('*filter')).split('\n')).toEqual([
+      '*nat',
+      ':SWITCHYARD_PRE - [0:0]',
+      ':SWITCHYARD_POST - [0:0]',
+      '-D PREROUTING -j SWITCHYARD_PRE',
+      '-X SWITCHYARD_PRE',
+      '-D POSTROUTING -j SWITCHYARD_POST',
+      '-X SWITCHYARD_POST',
+      'COMMIT',
+      '',
+    ]);
+    const none = iptablesRestorePlan({ forwards: [] }, SAVED, { nat: true, filter: true })!;
+    expect(none.done).toEqual([
+      'iptables nat: SWITCHYARD_PRE removed',
+      'iptables nat: SWITCHYARD_POST removed',
+      'iptables filter: SWITCHYARD_FWD removed',
+    ]);
+    expect(none.input).not.toMatch(/LIBVIRT|^-A /m);
+  });
+
+  it('does nothing when nothing of ours exists and nothing is wanted', () => {
+    expect(iptablesRestorePlan({ forwards: [] }, '*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j LIBVIRT_FWI\nCOMMIT\n', { nat: true, filter: true })).toBeUndefined();
+    expect(iptablesRestorePlan({ forwards: [web] }, '', { nat: false, filter: false })).toBeUndefined();
+  });
+
+  it('counts the forwards the kernel shows in our DNAT chain', () => {
+    expect(countIptablesForwards(SAVED)).toBe(2);
+    expect(countIptablesForwards('*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n')).toBe(0);
   });
 });
 
@@ -73,6 +173,7 @@ describe('firewall.apply arguments (hostile input)', () => {
     [{ ...web, subnet: '2001:db8::/64' }, 'subnet'],
     [{ ...web, subnet: '192.168.122.0/24\n' }, 'subnet'],
     [{ ...web, hostAddress: '0.0.0.0/0' }, 'hostAddress'],
+    [{ ...web, hostAddress: '127.0.0.1' }, 'hostAddress'],
     [{ ...web, hostPort: '80' }, 'hostPort'],
     [{ ...web, hostPort: -1 }, 'hostPort'],
     [{ ...web, guestPort: 70000 }, 'guestPort'],

@@ -24,7 +24,9 @@ export function PortForwardsSection({ network }: { network: Network }) {
   const loadError = usePortForwardStore((s) => s.errors[network.name]);
   const load = usePortForwardStore((s) => s.load);
   const remove = usePortForwardStore((s) => s.remove);
+  const applyStored = usePortForwardStore((s) => s.applyStored);
   const [adding, setAdding] = useState(false);
+  const [applying, setApplying] = useState(false);
   const [error, setError] = useState<ErrorValue>();
   const unsupported = networkForwardingProblem(network);
 
@@ -32,6 +34,12 @@ export function PortForwardsSection({ network }: { network: Network }) {
   useEffect(() => {
     if (!unsupported) void load(network.name);
   }, [load, network.name, network.active, unsupported]);
+
+  const applyNow = async () => {
+    setApplying(true);
+    setError(await applyStored(network.name));
+    setApplying(false);
+  };
 
   if (unsupported) return null;
   const forwards = list?.forwards ?? [];
@@ -49,9 +57,23 @@ export function PortForwardsSection({ network }: { network: Network }) {
           {(error ?? loadError)!.message} {(error ?? loadError)!.hint}
         </Alert>
       )}
-      {list?.inactiveReason && forwards.length > 0 && (
+      {list?.inactiveReason && forwards.length > 0 && !list.awaitingAuthorization && (
         <Alert severity="info" sx={{ mb: 1.5 }}>
           Not in effect now: {list.inactiveReason}
+        </Alert>
+      )}
+      {list?.awaitingAuthorization && forwards.length > 0 && (
+        <Alert
+          severity="info"
+          sx={{ mb: 1.5 }}
+          data-testid="port-forwards-awaiting-authorization"
+          action={
+            <Button color="inherit" size="small" disabled={applying} onClick={() => void applyNow()} sx={{ whiteSpace: 'nowrap' }}>
+              Apply now
+            </Button>
+          }
+        >
+          {list.inactiveReason} They may still be in effect from before; applying makes sure.
         </Alert>
       )}
       {forwards.length === 0 ? (

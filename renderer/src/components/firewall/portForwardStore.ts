@@ -13,6 +13,8 @@ interface PortForwardState {
   /** Resolves the core's refusal, or undefined once the forward is in place. */
   add(network: string, forward: PortForwardFields): Promise<ErrorValue | undefined>;
   remove(network: string, id: string): Promise<ErrorValue | undefined>;
+  /** Applies the stored forwards (a desktop user is asked for a password). */
+  applyStored(network: string): Promise<ErrorValue | undefined>;
 }
 
 export const usePortForwardStore = create<PortForwardState>()((set) => {
@@ -41,5 +43,6 @@ export const usePortForwardStore = create<PortForwardState>()((set) => {
     },
     add: (network, forward) => change(network, () => getApi().addPortForward({ network, forward })),
     remove: (network, id) => change(network, () => getApi().removePortForward({ network, id })),
+    applyStored: (network) => change(network, () => getApi().applyPortForwards({ network })),
   };
 });
