@@ -1,22 +1,69 @@
 // `npm run bench`: figures for the lease path, each beside a baseline, in one run in the lab.
-//  1. From dnsmasq granting a lease (the mtime of libvirt's rewritten BRIDGE.status) to a
-//     subscriber of the core holding it, against polling `virsh net-dhcp-leases` back to back.
+//  1. From dnsmasq granting a lease (the mtime of libvirt's rewritten BRIDGE.status) to the
+//     renderer's store holding it — the renderer's own zustand store and WebSocket client, fed by
+//     the built serve shell (`dist/serve.cjs --lab`) in its own process — against polling
+//     `virsh net-dhcp-leases` back to back.
 //  2. Loading and sorting 10 000 leases: parsing a status file of that size and sorting it as the
 //     lease table does, against parsing `virsh net-dhcp-leases` output of the same size.
+//  3. Discovering the lab host's topology (bench/topology-bench.ts): the core's read against the
+//     equivalent virsh and ip commands run one process each; and the topology view's layout and
+//     first render of 50 networks / 500 VMs in Chromium, beside the lab's size.
 // Reported, never asserted: the numbers depend on the machine.
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { createCore } from '../electron/core/bootstrap';
+import WebSocket from 'ws';
+import { startServe, stopServe } from '../e2e/serve-fixture';
 import { localCommandRunner } from '../electron/host/command-runner';
 import { LIBVIRT_DNSMASQ_DIR } from '../electron/host/leases';
 import { Virsh } from '../electron/host/virsh';
 import { readLabInfo, startLab, stopLab, waitForLease, type LabInfo } from '../lab/lab';
 import { sortLeases } from '../renderer/src/leaseRows';
+import { DISCOVERY_ROUNDS, measureDiscovery, measureRendering, renderingReport } from './topology-bench';
 import { parseLeaseStatusFile } from '../shared/leases/lease-files';
 import { parseNetDhcpLeases } from '../shared/libvirt/virsh-output';
 import type { Snapshot } from '../shared/model';
 
-const LEASE_ROUNDS = 3;
+type RendererStore = (typeof import('../renderer/src/store'))['useAppStore'];
+
+/**
+ * The renderer's store, connected as the served page connects it: the browser globals it reads
+ * are given from the page URL serve printed, and WebSocket is `ws` sending the page's Origin.
+ */
+async function rendererStore(pageUrl: string): Promise<RendererStore> {
+  const page = new URL(pageUrl);
+  const memoryStorage = (): Storage => {
+    const values = new Map<string, string>();
+    return {
+      get length() {
+        return values.size;
+      },
+      clear: () => values.clear(),
+      getItem: (key) => values.get(key) ?? null,
+      key: (index) => [...values.keys()][index] ?? null,
+      removeItem: (key) => values.delete(key),
+      setItem: (key, value) => values.set(key, value),
+    };
+  };
+  Object.assign(globalThis, {
+    window: {
+      location: page,
+      history: { state: null, replaceState: () => undefined },
+      localStorage: memoryStorage(),
+      sessionStorage: memoryStorage(),
+      matchMedia: () => ({ matches: false }),
+    },
+    WebSocket: class extends WebSocket {
+      constructor(url: string) {
+        super(url, { origin: page.origin });
+      }
+    },
+  });
+  const { useAppStore } = await import('../renderer/src/store');
+  useAppStore.getState().start();
+  return useAppStore;
+}
+
+const LEASE_ROUNDS = 5;
 const LOAD_ROUNDS = 7;
 const LEASE_COUNT = 10_000;
 
@@ -29,19 +76,19 @@ interface Row {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** One renewal: reset the guest, then time both the core's push and virsh polling from the grant. */
-async function leaseLatencyRound(lab: LabInfo, core: ReturnType<typeof createCore>, virsh: Virsh): Promise<{ push: number; poll: number }> {
+/** One renewal: reset the guest, then time both the store's push and virsh polling from the grant. */
+async function leaseLatencyRound(lab: LabInfo, store: RendererStore, virsh: Virsh): Promise<{ push: number; poll: number }> {
   const guest = lab.guests.find((g) => g.network === 'default')!;
   const bridge = lab.networks.find((n) => n.name === guest.network)!.bridge;
   const statusFile = `/proc/${lab.nsPid}/root${LIBVIRT_DNSMASQ_DIR}/${bridge}.status`;
-  const expiryNow = (snapshot: Snapshot) => snapshot.leases.find((l) => l.mac === guest.mac)?.expiresAt ?? 0;
-  const before = expiryNow(core.getSnapshot());
+  const expiryNow = (snapshot: Snapshot | null) => snapshot?.leases.find((l) => l.mac === guest.mac)?.expiresAt ?? 0;
+  const before = expiryNow(store.getState().snapshot);
   const beforeTable = (await virsh.batch([['net-dhcp-leases', guest.network]])).outputs[0] ?? '';
   const beforeRow = beforeTable.split('\n').find((line) => line.includes(guest.mac));
 
   let pushedAt = 0;
-  const stop = core.onSnapshot((snapshot) => {
-    if (!pushedAt && expiryNow(snapshot) > before) pushedAt = performance.timeOrigin + performance.now();
+  const stop = store.subscribe((state) => {
+    if (!pushedAt && expiryNow(state.snapshot) > before) pushedAt = performance.timeOrigin + performance.now();
   });
   let polledAt = 0;
   const polling = (async () => {
@@ -126,35 +173,62 @@ function printTable(rows: readonly Row[]): void {
 async function main(): Promise<void> {
   const running = await readLabInfo();
   const lab = running ?? (await startLab({ waitForLeases: true }));
-  const core = createCore({ uri: lab.uri, hostNamespacePid: lab.nsPid });
+  const serve = await startServe(['--lab']);
   try {
     for (const guest of lab.guests) await waitForLease(lab, guest.mac, 90_000);
-    core.start();
-    await core.refresh();
+    const store = await rendererStore(serve.url);
+    const guest = lab.guests.find((g) => g.network === 'default')!;
+    await waitFor(() => store.getState().snapshot?.leases.some((l) => l.mac === guest.mac) ?? false, 'the store to hold the lab guest’s lease');
     const virsh = new Virsh(lab.uri, localCommandRunner());
     const rounds: { push: number; poll: number }[] = [];
     for (let round = 0; round < LEASE_ROUNDS; round += 1) {
-      rounds.push(await leaseLatencyRound(lab, core, virsh));
-      console.log(`lease round ${round + 1}: core push ${rounds.at(-1)!.push.toFixed(1)} ms, virsh poll ${rounds.at(-1)!.poll.toFixed(1)} ms after the grant`);
+      rounds.push(await leaseLatencyRound(lab, store, virsh));
+      console.log(`lease round ${round + 1}: renderer store ${rounds.at(-1)!.push.toFixed(1)} ms, virsh poll ${rounds.at(-1)!.poll.toFixed(1)} ms after the grant`);
     }
+    const discovery = await measureDiscovery(lab);
+    const rendering = await measureRendering([
+      { networks: lab.networks.length, vms: lab.guests.length },
+      { networks: 50, vms: 500 },
+    ]);
     console.log('');
     printTable([
       {
-        what: `lease granted → subscriber holds it (median of ${LEASE_ROUNDS})`,
+        what: `lease granted → renderer store holds it (median of ${LEASE_ROUNDS})`,
         ours: median(rounds.map((r) => r.push)),
         baseline: median(rounds.map((r) => r.poll)),
         baselineName: 'polling virsh net-dhcp-leases back to back',
       },
       timeLoadAndSort(),
+      {
+        what: `discover the lab host: networks, VMs, leases, links, topology (median of ${DISCOVERY_ROUNDS})`,
+        ours: discovery.core,
+        baseline: discovery.perCommand,
+        baselineName: `the ${discovery.commands} virsh/ip/nft/ps commands, one process each`,
+      },
     ]);
-    console.log('\nThe grant time is the mtime of libvirt\'s BRIDGE.status, which its lease helper rewrites when dnsmasq grants or renews.');
+    console.log('');
+    for (const line of renderingReport(rendering)) console.log(line);
+    console.log("\nThe grant time is the mtime of libvirt's BRIDGE.status, which its lease helper rewrites when dnsmasq grants or renews.");
+    console.log('The store is the renderer’s, fed over WebSocket by dist/serve.cjs --lab running in its own process.');
   } finally {
-    core.stop();
+    await stopServe(serve);
     if (!running) await stopLab();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// The store's client would keep reconnecting to the stopped serve shell: end here.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -51,6 +51,16 @@ export interface NetworkUpdate {
   config: boolean;
 }
 
+/** The virsh lists an inventory starts from: all, active, autostarted and persistent networks; all and persistent VMs. */
+export const INVENTORY_LISTS: readonly (readonly string[])[] = [
+  ['net-list', '--all', '--name'],
+  ['net-list', '--name'],
+  ['net-list', '--all', '--autostart', '--name'],
+  ['net-list', '--all', '--persistent', '--name'],
+  ['list', '--all', '--name'],
+  ['list', '--all', '--persistent', '--name'],
+];
+
 export class VirshLibvirtHost implements LibvirtHost {
   private readonly virsh: Virsh;
 
@@ -62,10 +72,11 @@ export class VirshLibvirtHost implements LibvirtHost {
   }
 
   watchEvents(onChange: () => void, onEnd: () => void): () => void {
-    // virsh can wait for one event kind per process: domain events and network events.
+    // virsh can wait for one event kind per process: domain events and network events. net-event
+    // has no --all; lifecycle (define, start, stop, undefine) is the network event that matters.
     const streams = [
       ['event', '--all', '--loop'],
-      ['net-event', '--all', '--loop'],
+      ['net-event', '--event', 'lifecycle', '--loop'],
     ].map((command) => startProgram(this.runner.argv('virsh', ['--connect', this.uri, ...command])));
     let ended = false;
     const stop = () => {
@@ -84,14 +95,7 @@ export class VirshLibvirtHost implements LibvirtHost {
   }
 
   async readInventory(): Promise<LibvirtInventory> {
-    const lists = await this.virsh.batch([
-      ['net-list', '--all', '--name'],
-      ['net-list', '--name'],
-      ['net-list', '--all', '--autostart', '--name'],
-      ['net-list', '--all', '--persistent', '--name'],
-      ['list', '--all', '--name'],
-      ['list', '--all', '--persistent', '--name'],
-    ]);
+    const lists = await this.virsh.batch(INVENTORY_LISTS);
     const [allNets, activeNets, autostartNets, persistentNets, allVms, persistentVms] = lists.outputs.map(
       (output) => parseNameList(output ?? ''),
     ) as [string[], string[], string[], string[], string[], string[]];

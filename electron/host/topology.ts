@@ -13,6 +13,7 @@ import {
   parseIpLinkDetails,
   parseIpNeigh,
   parseMasqueradedSubnets,
+  parseNftMasqueradedSubnets,
   parseParentPid,
   parseProcCmdline,
   parseSysfsLink,
@@ -49,6 +50,8 @@ export class KernelTopologyHost implements TopologyHost {
   ) {}
 
   watchLinks(onChange: () => void, onEnd: () => void): () => void {
+    // Each message only triggers a reread, so its text is not parsed (iproute2 6.1 prints text
+    // for monitor even with -json).
     const monitor = startProgram(this.runner.argv('ip', ['monitor', 'link', 'address']));
     let stopped = false;
     monitor.stdout?.on('data', () => onChange());
@@ -77,7 +80,7 @@ export class KernelTopologyHost implements TopologyHost {
       attempt('IPv4 routes', async () => parseDefaultRouteDevs(await ip('-json', 'route', 'show', 'default')), []),
       attempt('IPv6 routes', async () => parseDefaultRouteDevs(await ip('-6', '-json', 'route', 'show', 'default')), []),
       attempt('neighbours', async () => parseIpNeigh(await ip('-json', 'neigh', 'show')), []),
-      attempt('NAT rules', async () => parseMasqueradedSubnets(await runChecked(this.runner, 'iptables-save', ['-t', 'nat'])), []),
+      attempt('NAT rules', () => this.readMasqueradedSubnets(), []),
       attempt('processes', () => this.readProcesses(), { tapProcesses: [], dnsmasq: [] }),
     ]);
     const { details, ipForwarding } = await attempt('sysfs', () => this.readSysfs(links), {
@@ -93,6 +96,20 @@ export class KernelTopologyHost implements TopologyHost {
       ...processes,
       problems,
     };
+  }
+
+  /**
+   * Subnets a masquerade rule translates, from nftables (libvirt's nftables backend, and
+   * iptables-nft) and from iptables-save (iptables-legacy, whose rules nft cannot see). Fails
+   * only when neither can be read.
+   */
+  private async readMasqueradedSubnets(): Promise<string[]> {
+    const [nft, iptables] = await Promise.allSettled([
+      runChecked(this.runner, 'nft', ['-j', 'list', 'ruleset']).then(parseNftMasqueradedSubnets),
+      runChecked(this.runner, 'iptables-save', ['-t', 'nat']).then(parseMasqueradedSubnets),
+    ]);
+    if (nft.status === 'rejected' && iptables.status === 'rejected') throw nft.reason;
+    return [...new Set([nft, iptables].flatMap((read) => (read.status === 'fulfilled' ? read.value : [])))];
   }
 
   /**

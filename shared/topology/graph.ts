@@ -1,7 +1,7 @@
 // Builds the topology graph the diagram draws: uplinks → bridges and networks → ports (taps,
 // veths, NICs enslaved to a bridge) → VMs and other tap-holding processes. Pure: the renderer
 // only lays it out and draws it, and tests check the graph without a browser.
-import { formatIpv4, parseIpv4 } from '../address';
+import { formatCidr, subnetOf } from '../address';
 import type { ForwardMode, HostAddress, Lease, Network, Snapshot, VmState } from '../model';
 import type { HostTopology, LinkDetail } from './host-topology';
 
@@ -41,7 +41,9 @@ export type TopologyNodeData =
       dhcpRanges: string[];
       /** A MASQUERADE rule for the network's subnet exists (only meaningful for NAT). */
       natInEffect: boolean;
-      dnsmasq?: { pid: number; listen: string[] };
+      /** The host forwards IPv4 (net.ipv4.ip_forward), which NAT and routed networks need; undefined when unread. */
+      ipForwarding?: boolean;
+      dnsmasq?: { pid: number; confFile: string; listen: string[] };
     }
   | { kind: 'bridge'; name: string; operState: string; addresses: HostAddress[]; defaultRoute: boolean }
   | { kind: 'port'; name: string; linkKind: string; mac?: string; operState: string; portState?: string }
@@ -71,6 +73,8 @@ export interface TopologyEdge {
   vm?: string;
   mac?: string;
   ip?: string;
+  /** nic edges: the libvirt network the NIC is on. */
+  network?: string;
   /** A NIC of a VM that is not running (no tap): drawn dashed. */
   inactive?: boolean;
 }
@@ -89,6 +93,13 @@ export function buildTopologyGraph(snapshot: Snapshot, host: HostTopology | unde
   const edges: TopologyEdge[] = [];
   const details = new Map<string, LinkDetail>((host?.links ?? []).map((link) => [link.name, link]));
   const defaultDevs = new Set(host?.defaultRouteDevs ?? []);
+  // dnsmasq's interface= lines name links; it answers on their addresses ("virbr0 (192.168.122.1)").
+  const withAddresses = (link: string) => {
+    const addresses = (snapshot.hostInterfaces.find((candidate) => candidate.name === link)?.addresses ?? [])
+      .map((a) => a.address)
+      .filter((address) => !address.startsWith('fe80:'));
+    return addresses.length > 0 ? `${link} (${addresses.join(', ')})` : link;
+  };
 
   // Which node stands for each bridge: a libvirt network's bridge is drawn as the network.
   const bridgeNode = new Map<string, string>();
@@ -140,7 +151,10 @@ export function buildTopologyGraph(snapshot: Snapshot, host: HostTopology | unde
         gateways: network.ips.map((ip) => `${ip.address}/${ip.prefix}`),
         dhcpRanges: network.ips.flatMap((ip) => ip.dhcpRanges.map((range) => `${range.start} – ${range.end}`)),
         natInEffect,
-        ...(dnsmasq ? { dnsmasq: { pid: dnsmasq.pid, listen: [...dnsmasq.listenAddresses, ...dnsmasq.interfaces] } } : {}),
+        ...(host?.ipForwarding !== undefined ? { ipForwarding: host.ipForwarding } : {}),
+        ...(dnsmasq
+          ? { dnsmasq: { pid: dnsmasq.pid, confFile: dnsmasq.confFile, listen: [...dnsmasq.listenAddresses, ...dnsmasq.interfaces.map(withAddresses)] } }
+          : {}),
       },
     });
     if (!OUTBOUND_MODES.has(network.forward.mode)) continue;
@@ -150,7 +164,9 @@ export function buildTopologyGraph(snapshot: Snapshot, host: HostTopology | unde
       ? [nodeId('uplink', network.forward.dev)].filter((uplink) => uplinkIds.has(uplink))
       : routeUplinks.map((link) => nodeId('uplink', link.name));
     for (const uplink of targets) {
-      edges.push({ id: `${uplink}->${id}`, source: uplink, target: id, kind: 'uplink', badge: network.forward.mode === 'nat' ? 'NAT' : network.forward.mode });
+      const badge = network.forward.mode === 'nat' ? 'NAT' : network.forward.mode;
+      // Without IPv4 forwarding nothing leaves, whatever the mode says.
+      edges.push({ id: `${uplink}->${id}`, source: uplink, target: id, kind: 'uplink', badge: host?.ipForwarding === false ? `${badge} (forwarding off)` : badge });
     }
   }
 
@@ -195,15 +211,23 @@ export function buildTopologyGraph(snapshot: Snapshot, host: HostTopology | unde
     for (const nic of nics) {
       if (nic.tap) libvirtTaps.add(nic.tap);
       const port = nic.tap ? nodeId('port', nic.tap) : undefined;
-      const edge = { kind: 'nic' as const, target: id, vm: vm.name, ...(nic.mac ? { mac: nic.mac } : {}), ...(nic.ip ? { ip: nic.ip } : {}) };
+      const edge = {
+        kind: 'nic' as const,
+        target: id,
+        vm: vm.name,
+        ...(nic.mac ? { mac: nic.mac } : {}),
+        ...(nic.ip ? { ip: nic.ip } : {}),
+        ...(nic.network ? { network: nic.network } : {}),
+      };
       if (port && portIds.has(port)) {
         edges.push({ ...edge, id: `${port}->${id}:${nic.mac ?? nic.tap}`, source: port });
         continue;
       }
-      // No tap on a bridge (the VM is not running): tie the NIC straight to its network.
+      // No tap on a bridge (the VM is not running, or the host's links are unknown): tie the NIC
+      // straight to its network, dashed when it has no tap at all.
       const network = nic.network ? nodeId('network', nic.network) : nic.bridge ? bridgeNode.get(nic.bridge) : undefined;
       if (network && nodes.some((node) => node.id === network)) {
-        edges.push({ ...edge, id: `${network}->${id}:${nic.mac ?? ''}`, source: network, inactive: true });
+        edges.push({ ...edge, id: `${network}->${id}:${nic.mac ?? ''}`, source: network, ...(nic.tap ? {} : { inactive: true }) });
       }
     }
   }
@@ -225,10 +249,8 @@ export function buildTopologyGraph(snapshot: Snapshot, host: HostTopology | unde
 /** The IPv4 subnets (CIDR with the network address) of a network, as NAT rules name them. */
 function networkSubnets(network: Network): string[] {
   return network.ips.flatMap((ip) => {
-    const address = ip.family === 'ipv4' ? parseIpv4(ip.address) : undefined;
-    if (address === undefined) return [];
-    const mask = ip.prefix === 0 ? 0 : (0xffffffff << (32 - ip.prefix)) >>> 0;
-    return [`${formatIpv4((address & mask) >>> 0)}/${ip.prefix}`];
+    const subnet = ip.family === 'ipv4' ? subnetOf(ip.address, ip.prefix) : undefined;
+    return subnet ? [formatCidr(subnet)] : [];
   });
 }
 

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { normalizeMac } from '../address';
 import { SwitchyardError } from '../errors';
+import { parseIptablesSave } from '../firewall/iptables-save';
+import { parseNftJson } from '../firewall/nft-json';
 import type { DnsmasqProcess, LinkDetail, Neighbour } from './host-topology';
 
 export function parseJsonOutput<T>(text: string, schema: z.ZodType<T>, command: string): T {
@@ -188,13 +190,28 @@ export function parseDnsmasqConf(text: string): Pick<DnsmasqProcess, 'interfaces
  * libvirt's NAT networks add them: "-A LIBVIRT_PRT -s 192.168.122.0/24 ! -d 192.168.122.0/24 -j MASQUERADE".
  */
 export function parseMasqueradedSubnets(iptablesSave: string): string[] {
-  const subnets = new Set<string>();
-  for (const line of iptablesSave.split('\n')) {
-    if (!line.startsWith('-A ') || !/\s-j (MASQUERADE|SNAT)\b/.test(line)) continue;
-    const source = /(?:^|\s)-s (\S+)/.exec(line);
-    if (source && !/\s!\s+-s\s/.test(line)) subnets.add(source[1]!);
-  }
-  return [...subnets];
+  const translating = parseIptablesSave(iptablesSave).filter(
+    (rule) => rule.table === 'nat' && /^(MASQUERADE|SNAT)$/.test(rule.target ?? '') && rule.source && !rule.sourceNegated,
+  );
+  return [...new Set(translating.map((rule) => rule.source!))];
+}
+
+// A translating rule in the firewall parser's text form: nftables' own statements, or iptables-nft's xt targets.
+const TRANSLATING_NFT_RULE = /(^| )(masquerade|snat)( |$)|xt target (MASQUERADE|SNAT)/;
+
+/**
+ * Source subnets that `nft -j list ruleset` translates with masquerade or snat: libvirt's own
+ * nftables rules ("ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 masquerade") and
+ * iptables-nft's (an xt MASQUERADE target), so hosts on either firewall backend are covered.
+ */
+export function parseNftMasqueradedSubnets(text: string): string[] {
+  const subnets = parseNftJson(text).rules.flatMap((rule) => {
+    if (!TRANSLATING_NFT_RULE.test(rule.text)) return [];
+    // A negated source prints as "ip saddr != …" and does not match: only == has no operator.
+    const source = /(?:^| )ip saddr ([0-9.]+(?:\/\d+)?)(?: |$)/.exec(rule.text)?.[1];
+    return source ? [source.includes('/') ? source : `${source}/32`] : [];
+  });
+  return [...new Set(subnets)];
 }
 
 /** The parent pid in /proc/PID/status text. */

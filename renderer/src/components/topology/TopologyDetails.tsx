@@ -9,6 +9,7 @@ import Typography from '@mui/material/Typography';
 import type { Network } from '../../../../shared/model';
 import type { TopologyNode, TopologyNic } from '../../../../shared/topology/graph';
 import { DetailSection, KeyValueList } from '../DetailSection';
+import { CloseIcon } from '../icons';
 import { Mono } from '../Mono';
 
 export interface NicCommands {
@@ -39,8 +40,8 @@ export function TopologyDetails(props: { node: TopologyNode; networks: readonly 
             {node.data.name}
           </Typography>
         </Box>
-        <IconButton aria-label="Close details" onClick={onClose} size="small">
-          ×
+        <IconButton aria-label="Close details" onClick={onClose} edge="end" data-testid="topology-details-close">
+          <CloseIcon />
         </IconButton>
       </Box>
       <DetailsBody {...props} />
@@ -81,7 +82,14 @@ function DetailsBody({ node, networks, busy, commands }: { node: TopologyNode; n
               ['Gateway', data.gateways.length > 0 ? <Mono>{data.gateways.join(', ')}</Mono> : '—'],
               ['DHCP', data.dhcpRanges.length > 0 ? <Mono>{data.dhcpRanges.join(', ')}</Mono> : 'off'],
               ['NAT rule', data.mode === 'nat' ? (data.natInEffect ? 'masquerade rule in effect' : 'no masquerade rule found') : 'not a NAT network'],
-              ['dnsmasq', data.dnsmasq ? `pid ${data.dnsmasq.pid}, listens on ${data.dnsmasq.listen.join(', ') || '—'}` : 'not running'],
+              ['IP forwarding', data.ipForwarding === undefined ? 'unknown' : data.ipForwarding ? 'on (net.ipv4.ip_forward = 1)' : 'off (net.ipv4.ip_forward = 0)'],
+              ['dnsmasq', data.dnsmasq ? `pid ${data.dnsmasq.pid}` : data.active ? 'not running' : '—'],
+              ...(data.dnsmasq
+                ? ([
+                    ['Config file', <Mono key="conf">{data.dnsmasq.confFile}</Mono>],
+                    ['Listens on', data.dnsmasq.listen.length > 0 ? <Mono key="listen">{data.dnsmasq.listen.join(', ')}</Mono> : '—'],
+                  ] as const)
+                : []),
             ]}
           />
         </DetailSection>

@@ -8,6 +8,7 @@ import type { ForwardMode } from '../../../../shared/model';
 import type { TopologyNode } from '../../../../shared/topology/graph';
 import { MONOSPACE_FONTS } from '../../theme';
 import { nodeBox } from './layout';
+import { PortForwardBadge } from '../firewall/PortForwardBadge';
 
 export type FlowNode = Node<{ topology: TopologyNode; dropTarget: boolean }, 'topology'>;
 
@@ -42,6 +43,8 @@ export function kindColour(node: TopologyNode, theme: Theme): string {
   }
 }
 
+const HIDDEN_HANDLE = { opacity: 0, pointerEvents: 'none' } as const;
+
 const STATE_LABEL: Record<string, string> = { running: 'running', 'shut off': 'shut off', paused: 'paused' };
 
 export function TopologyNodeView({ data, selected }: NodeProps<FlowNode>) {
@@ -75,9 +78,10 @@ export function TopologyNodeView({ data, selected }: NodeProps<FlowNode>) {
         color: 'text.primary',
       }}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      {/* Handles only anchor the edges: invisible, and they leave a NIC edge's end free to grab. */}
+      <Handle type="target" position={Position.Left} isConnectable={false} style={HIDDEN_HANDLE} />
       <NodeBody node={node} />
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" position={Position.Right} isConnectable={false} style={HIDDEN_HANDLE} />
     </Box>
   );
 }
@@ -131,7 +135,16 @@ function NodeBody({ node }: { node: TopologyNode }) {
       const colour = modeColour(data.mode, theme);
       return (
         <>
-          <Title aside={<Badge colour={colour}>{data.mode === 'nat' && !data.natInEffect && data.active ? 'NAT (no rule)' : data.mode}</Badge>}>{data.name}</Title>
+          <Title
+            aside={
+              <>
+                <PortForwardBadge network={data.name} mode={data.mode} />
+                <Badge colour={colour}>{data.mode === 'nat' && !data.natInEffect && data.active ? 'NAT (no rule)' : data.mode}</Badge>
+              </>
+            }
+          >
+            {data.name}
+          </Title>
           <Line>
             {data.bridge ?? 'no bridge'} · {data.active ? 'active' : 'inactive'}
           </Line>

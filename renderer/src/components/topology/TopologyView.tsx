@@ -36,6 +36,7 @@ import { useNicActions } from './useNicActions';
 
 const NODE_TYPES = { topology: TopologyNodeView };
 const PANE_WIDTH = 400;
+const FIT_OPTIONS = { padding: 0.08, maxZoom: 1.1 };
 
 type PendingChange =
   | { kind: 'attach'; vm: string; network: string }
@@ -67,12 +68,18 @@ function structureKey(graph: TopologyGraph): string {
 function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up('lg'));
+  // Tall enough that the open legend leaves most of the diagram free.
+  const roomy = useMediaQuery('(min-width: 1200px) and (min-height: 1000px)', { noSsr: true });
   const themeMode = useAppStore((s) => s.themeMode);
   const flow = useReactFlow<FlowNode, Edge>();
   const graph = useMemo(() => buildTopologyGraph(snapshot, snapshot.hostTopology), [snapshot]);
   const key = useMemo(() => structureKey(graph), [graph]);
   const [positions, setPositions] = useState<Positions>(new Map());
   const fitted = useRef(false);
+  // Until the user pans or zooms, the diagram is refitted when its pane changes size (a window
+  // resize, the details panel opening) or its layout changes; afterwards their view is kept.
+  const userMoved = useRef(false);
+  const paneRef = useRef<HTMLDivElement>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [drag, setDrag] = useState<{ id: string; x: number; y: number; over?: string } | null>(null);
   const [pending, setPending] = useState<PendingChange | null>(null);
@@ -81,23 +88,47 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
   const actions = useNicActions();
 
   // Relayout when the structure changes; positions of a finished layout replace the old ones
-  // only if no newer layout started meanwhile. The viewport is never touched after the first fit,
-  // so live updates keep the user's zoom and pan.
+  // only if no newer layout started meanwhile. Once the user has panned or zoomed the viewport is
+  // never touched again, so live updates keep their zoom and pan.
   useEffect(() => {
     let current = true;
     void layoutTopology(graph).then((next) => {
       if (!current) return;
       setPositions(next);
-      if (fitted.current) return;
+      if (fitted.current && userMoved.current) return;
       fitted.current = true;
-      // Fit once the nodes of the first layout are rendered.
-      requestAnimationFrame(() => void flow.fitView({ padding: 0.08, maxZoom: 1.1 }));
+      // Fit once the nodes of the layout are rendered.
+      requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
     });
     return () => {
       current = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- the key stands for the graph's structure
   }, [key]);
+
+  // The pane exists only once there is something to draw.
+  const hasNodes = graph.nodes.length > 0;
+  useEffect(() => {
+    const pane = paneRef.current;
+    if (!pane) return;
+    const observer = new ResizeObserver(() => {
+      // A frame later, once React Flow has measured the new size too.
+      if (fitted.current && !userMoved.current) requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
+    });
+    observer.observe(pane);
+    return () => observer.disconnect();
+  }, [flow, hasNodes]);
+
+  // Escape closes the details, wherever the focus is (the narrow window's drawer handles it
+  // itself only while it holds the focus). Dialogs and menus stop the key before it gets here.
+  useEffect(() => {
+    if (!selectedId) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) setSelectedId(null);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [selectedId]);
 
   const nodes: FlowNode[] = useMemo(
     () =>
@@ -171,6 +202,12 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
     (node: Node) => flow.getIntersectingNodes(node).find((candidate) => candidate.id.startsWith('network:'))?.id,
     [flow],
   );
+  /** The name of the network whose card is at this point of the window. */
+  const networkAt = (clientX: number, clientY: number): string | undefined => {
+    const { x, y } = flow.screenToFlowPosition({ x: clientX, y: clientY });
+    const hit = flow.getIntersectingNodes({ x, y, width: 1, height: 1 }).find((candidate) => candidate.id.startsWith('network:'));
+    return hit?.id.slice('network:'.length);
+  };
 
   const closePending = () => {
     setPending(null);
@@ -182,14 +219,14 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
     <TopologyDetails node={selected} networks={snapshot.networks} busy={actions.pending} commands={commands} onClose={() => setSelectedId(null)} />
   );
 
-  if (graph.nodes.length === 0) {
+  if (!hasNodes) {
     return <EmptyState title="Nothing to draw yet">The topology appears once Switchyard has read libvirt and the host’s links.</EmptyState>;
   }
 
   const pendingVm = pending ? vmByName.get(pending.vm) : undefined;
   return (
     <Box sx={{ display: 'flex', gap: 2, height: '100%', minHeight: 0 }}>
-      <Paper sx={{ flex: 1, minWidth: 0, minHeight: 0, overflow: 'hidden' }} data-testid="topology-diagram">
+      <Paper ref={paneRef} sx={{ flex: 1, minWidth: 0, minHeight: 0, overflow: 'hidden' }} data-testid="topology-diagram">
         <ReactFlow<FlowNode, Edge>
           nodes={nodes}
           edges={edges}
@@ -201,6 +238,11 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
           elementsSelectable
           onlyRenderVisibleElements
           proOptions={{ hideAttribution: true }}
+          onMove={(event) => {
+            // Only gestures that moved the view carry an event (a click does not move it); fitView
+            // and the zoom buttons, handled below, do not.
+            if (event) userMoved.current = true;
+          }}
           onNodeClick={(_, node) => setSelectedId(node.id)}
           onPaneClick={() => setSelectedId(null)}
           onNodeDrag={(_, node) => setDrag({ id: node.id, x: node.position.x, y: node.position.y, over: networkUnder(node) })}
@@ -209,10 +251,15 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
             setDrag(null);
             if (network) setPending({ kind: 'attach', vm: node.id.slice('vm:'.length), network: network.slice('network:'.length) });
           }}
-          onReconnect={(old, connection) => {
+          // React Flow draws the grips on edge ends only when onReconnect is given. Handles are
+          // never connectable, so it is not called: the drop is handled where the drag ends.
+          onReconnect={() => undefined}
+          onReconnectEnd={(event, old) => {
+            // Handles are only anchors: the NIC's end is dropped anywhere on a network's card.
             const edge = (old.data as { topology: TopologyEdge }).topology;
-            const network = [connection.source, connection.target].find((id) => id.startsWith('network:'));
-            if (edge.vm && edge.mac && network) commands.move(edge.vm, edge.mac, network.slice('network:'.length));
+            const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+            const network = point && networkAt(point.clientX, point.clientY);
+            if (edge.vm && edge.mac && network && network !== edge.network) commands.move(edge.vm, edge.mac, network);
           }}
           onEdgeContextMenu={(event, edge) => {
             const data = (edge.data as { topology: TopologyEdge }).topology;
@@ -227,11 +274,22 @@ function TopologyCanvas({ snapshot }: { snapshot: Snapshot }) {
           }}
         >
           <Background gap={24} size={1} />
-          <Controls showInteractive={false} />
-          <MiniMap pannable zoomable nodeColor={(node) => kindColour((node as FlowNode).data.topology, theme)} nodeStrokeWidth={2} style={{ width: 160, height: 110 }} />
+          <Controls
+            showInteractive={false}
+            onZoomIn={() => (userMoved.current = true)}
+            onZoomOut={() => (userMoved.current = true)}
+            onFitView={() => (userMoved.current = false)}
+          />
+          <MiniMap
+            pannable
+            zoomable
+            nodeColor={(node) => kindColour((node as FlowNode).data.topology, theme)}
+            nodeStrokeWidth={2}
+            style={roomy ? { width: 160, height: 110 } : { width: 120, height: 80 }}
+          />
           {/* Beside the zoom controls, where it covers the least of a fitted diagram. */}
           <Panel position="bottom-left" style={{ marginLeft: 56 }}>
-            <TopologyLegend />
+            <TopologyLegend roomy={roomy} />
           </Panel>
           {snapshot.hostError && (
             <Panel position="top-right">
