@@ -13,6 +13,16 @@ export class SwitchyardError extends Error {
   }
 }
 
+/** A request named a network libvirt does not have (any more). */
+export function noSuchNetwork(name: string, field = 'network'): SwitchyardError {
+  return new SwitchyardError({
+    code: 'not-found',
+    field,
+    message: `There is no network named "${name}".`,
+    hint: 'Pick a network from the list; it may have been deleted meanwhile.',
+  });
+}
+
 export function invalidInput(field: string, message: string, hint?: string): SwitchyardError {
   return new SwitchyardError({ code: 'invalid-input', field, message, ...(hint ? { hint } : {}) });
 }

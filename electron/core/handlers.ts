@@ -13,9 +13,9 @@ import {
   type SubscriptionEvent,
   type SubscriptionName,
 } from '../../shared/contract';
-import { errorFromZod, toErrorValue } from '../../shared/errors';
+import { errorFromZod, noSuchNetwork, toErrorValue } from '../../shared/errors';
 import type { Network, Snapshot } from '../../shared/model';
-import { noSuchNetwork, type SwitchyardCore } from './core';
+import type { SwitchyardCore } from './core';
 import * as hostEntries from './host-entry-changes';
 import * as lifecycle from './network-lifecycle';
 

@@ -3,7 +3,7 @@
 // libvirt is asked only once the request makes sense, so errors name the field to fix.
 import { randomInt } from 'node:crypto';
 import type { RequestInput, RequestOutput } from '../../shared/contract';
-import { invalidInput, SwitchyardError } from '../../shared/errors';
+import { invalidInput, noSuchNetwork, SwitchyardError } from '../../shared/errors';
 import { networkInterfaceXml } from '../../shared/libvirt/interface-xml';
 import type { Network, Nic, Snapshot, Vm } from '../../shared/model';
 import { checkNewMac, generateMac } from '../../shared/nic';
@@ -75,14 +75,7 @@ function findNic(vm: Vm, mac: string): Nic & { mac: string } {
 
 function findNetwork(snapshot: Snapshot, name: string, scope: ChangeScope): Network {
   const network = snapshot.networks.find((candidate) => candidate.name === name);
-  if (!network) {
-    throw new SwitchyardError({
-      code: 'not-found',
-      field: 'network',
-      message: `There is no network named "${name}".`,
-      hint: 'Pick a network from the list; it may have been deleted meanwhile.',
-    });
-  }
+  if (!network) throw noSuchNetwork(name);
   // A running VM's new NIC needs the network's bridge now.
   if (scope.live && !network.active) {
     throw invalidInput('network', `Network "${name}" is not running, so a running VM cannot join it.`, `Start network "${name}" first (virsh net-start ${name}).`);

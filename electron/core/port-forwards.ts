@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { SwitchyardError } from '../../shared/errors';
+import { noSuchNetwork, SwitchyardError } from '../../shared/errors';
 import { buildFirewallView, type FirewallView } from '../../shared/firewall/firewall-view';
 import {
   networkForwardingProblem,
@@ -22,7 +22,6 @@ import type { ErrorValue, Network, Snapshot } from '../../shared/model';
 import type { CommandRunner } from '../host/command-runner';
 import { readListeners } from '../host/firewall';
 import type { HostBridgesOptions } from './host-bridges';
-import { noSuchNetwork } from './core';
 
 const StoreSchema = z.object({
   version: z.literal(1),
