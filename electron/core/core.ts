@@ -2,7 +2,7 @@
 // pushes it to subscribers when it changes, and reconnects by itself when libvirt goes away.
 // It knows nothing of Electron or HTTP; both shells drive it through the handler table.
 import type { RequestInput, RequestOutput } from '../../shared/contract';
-import { SwitchyardError, toErrorValue } from '../../shared/errors';
+import { noSuchNetwork, SwitchyardError, toErrorValue } from '../../shared/errors';
 import { markReservedLeases } from '../../shared/leases/host-entries';
 import type { Connection, ErrorValue, HostInterface, Lease, Network, NetworkDetails, Snapshot, Vm } from '../../shared/model';
 import type { LeaseHost } from '../host/leases';
@@ -33,8 +33,9 @@ export interface CoreOptions {
   /** Builds the host operations for a connection URI; called again when the URI changes. */
   connectHosts(uri: string): CoreHosts;
   /**
-   * How often a connected core rereads libvirt and the host; by default 5 s when lease files are
-   * watched (libvirt events cover VMs and networks), 2 s when leases come only from virsh.
+   * How often a connected core rereads libvirt and the host; by default 30 s while lease files
+   * and libvirt's and the kernel's events are watched, 5 s while events are not, and 2 s when
+   * leases come only from virsh.
    */
   refreshIntervalMs?: number;
   /** Longest wait between reconnection attempts while libvirt is unreachable. */
@@ -44,6 +45,9 @@ export interface CoreOptions {
   /** Port forwards into NAT networks, on the machine (or lab) the core was started for; absent for a remote one. */
   portForwards?: PortForwards;
 }
+
+/** How often the core rereads everything while events tell it about changes. */
+const SAFETY_NET_INTERVAL_MS = 30_000;
 
 type SnapshotListener = (snapshot: Snapshot) => void;
 
@@ -156,14 +160,7 @@ export class SwitchyardCore {
     const xml = await this.hosts.libvirt.readNetworkXml(name);
     const snapshot = this.snapshot.networks.some((n) => n.name === name) ? this.snapshot : await this.refresh();
     const network = snapshot.networks.find((n) => n.name === name);
-    if (!network) {
-      throw new SwitchyardError({
-        code: 'not-found',
-        field: 'name',
-        message: `There is no network named "${name}".`,
-        hint: 'Pick a network from the list; it may have been deleted meanwhile.',
-      });
-    }
+    if (!network) throw noSuchNetwork(name, 'name');
     const attached = snapshot.vms
       .map((vm) => ({ vm: vm.name, state: vm.state, nics: vm.nics.filter((nic) => nic.network === name) }))
       .filter((entry) => entry.nics.length > 0);
@@ -292,7 +289,12 @@ export class SwitchyardCore {
 
   private reschedule(): void {
     if (this.timer) clearTimeout(this.timer);
-    const interval = this.options.refreshIntervalMs ?? (this.hosts.leases.pushesChanges ? 5000 : 2000);
+    // Leases read through virsh have no event: poll them. Otherwise libvirt's and the kernel's
+    // events drive rereads, and while they are watched the periodic reread is only a safety net
+    // for what has none (neighbour entries, guest agent addresses, firewall rules).
+    const interval =
+      this.options.refreshIntervalMs ??
+      (!this.hosts.leases.pushesChanges ? 2000 : this.stopWatching ? SAFETY_NET_INTERVAL_MS : 5000);
     // Back off while libvirt is unreachable: 0.5 s, 1 s, 2 s, ... up to the maximum.
     const delay =
       this.failures === 0
@@ -377,15 +379,6 @@ export function attributeLeasesToVms(leases: Lease[], vms: Vm[]): Lease[] {
 /** Leases with their VM and whether a reservation pins them. */
 function describeLeases(leases: Lease[], networks: readonly Network[], vms: Vm[]): Lease[] {
   return markReservedLeases(attributeLeasesToVms(leases, vms), networks);
-}
-
-export function noSuchNetwork(name: string): SwitchyardError {
-  return new SwitchyardError({
-    code: 'not-found',
-    field: 'network',
-    message: `There is no network named "${name}".`,
-    hint: 'Pick a network from the list; it may have been deleted meanwhile.',
-  });
 }
 
 function emptySnapshot(connection: Connection): Snapshot {

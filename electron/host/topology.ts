@@ -30,7 +30,7 @@ export type KernelTopology = Omit<HostTopology, 'guestAgentAddresses'>;
 export interface TopologyHost {
   readTopology(): Promise<KernelTopology>;
   /**
-   * Calls onChange for every kernel link or address change and onEnd once when the monitor
+   * Calls onChange for every kernel link, address or route change and onEnd once when the monitor
    * ends. Returns a function that stops watching.
    */
   watchLinks(onChange: () => void, onEnd: () => void): () => void;
@@ -52,7 +52,7 @@ export class KernelTopologyHost implements TopologyHost {
   watchLinks(onChange: () => void, onEnd: () => void): () => void {
     // Each message only triggers a reread, so its text is not parsed (iproute2 6.1 prints text
     // for monitor even with -json).
-    const monitor = startProgram(this.runner.argv('ip', ['monitor', 'link', 'address']));
+    const monitor = startProgram(this.runner.argv('ip', ['monitor', 'link', 'address', 'route']));
     let stopped = false;
     monitor.stdout?.on('data', () => onChange());
     monitor.once('exit', () => {
