@@ -49,6 +49,9 @@ export interface CoreOptions {
 /** How often the core rereads everything while events tell it about changes. */
 const SAFETY_NET_INTERVAL_MS = 30_000;
 
+/** An event stream that ended sooner than this after starting waits as long before it is restarted. */
+const SHORT_LIVED_WATCH_MS = 10_000;
+
 type SnapshotListener = (snapshot: Snapshot) => void;
 
 const NO_HOST_READS: ErrorValue = {
@@ -67,7 +70,7 @@ export class SwitchyardCore {
   private failures = 0;
   private stopWatching: (() => void) | undefined;
   private eventTimer: ReturnType<typeof setTimeout> | undefined;
-  private watchEndedAt = 0;
+  private watchRetryAt = 0;
   private stopLeaseWatch: (() => void) | undefined;
   private leaseTimer: ReturnType<typeof setTimeout> | undefined;
   // Bumped on every URI change so that a read of the old connection cannot overwrite the new one.
@@ -181,10 +184,12 @@ export class SwitchyardCore {
 
   /** libvirt events make VM and network changes show at once instead of at the next reread. */
   private watchEvents(): void {
-    // A stream that keeps ending (a driver without events) is not restarted in a tight loop;
-    // the periodic reread covers the gap.
-    if (this.stopWatching || Date.now() - this.watchEndedAt < 10_000) return;
+    // A stream that ends as soon as it starts (a driver without events) is not restarted in a
+    // tight loop: the periodic reread covers the gap. One that ended after a good while (libvirtd
+    // went away) is restarted with the first read that reaches libvirt again.
+    if (this.stopWatching || Date.now() < this.watchRetryAt) return;
     const generation = this.generation;
+    const startedAt = Date.now();
     // Events come in bursts (a VM start emits several, a tap appearing several link and address
     // messages): one reread per 150 ms window, counted from the burst's first event so that a
     // steady stream still gets read. A read already under way may predate the event: wait for it,
@@ -201,7 +206,7 @@ export class SwitchyardCore {
       if (generation !== this.generation) return;
       stopAll();
       this.stopWatching = undefined;
-      this.watchEndedAt = Date.now();
+      if (Date.now() - startedAt < SHORT_LIVED_WATCH_MS) this.watchRetryAt = Date.now() + SHORT_LIVED_WATCH_MS;
       if (this.running) void this.refreshAndReschedule();
     };
     const stops = [this.hosts.libvirt.watchEvents(onChange, onEnd)];
