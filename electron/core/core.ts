@@ -60,6 +60,16 @@ const NO_HOST_READS: ErrorValue = {
   hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself to see its bridges and taps.',
 };
 
+/** Services that change the host exist only when the core runs on the hypervisor it manages. */
+function onThisHostOnly<T>(service: T | undefined, what: string): T {
+  if (service) return service;
+  throw new SwitchyardError({
+    code: 'host-not-local',
+    message: `${what} can be made only on the machine Switchyard runs on.`,
+    hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself.',
+  });
+}
+
 export class SwitchyardCore {
   private hosts: CoreHosts;
   private snapshot: Snapshot;
@@ -107,21 +117,11 @@ export class SwitchyardCore {
   }
 
   hostBridges(): HostBridges {
-    if (this.options.hostBridges) return this.options.hostBridges;
-    throw new SwitchyardError({
-      code: 'host-not-local',
-      message: 'Host bridges can be made only on the machine Switchyard runs on.',
-      hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself.',
-    });
+    return onThisHostOnly(this.options.hostBridges, 'Host bridges');
   }
 
   portForwards(): PortForwards {
-    if (this.options.portForwards) return this.options.portForwards;
-    throw new SwitchyardError({
-      code: 'host-not-local',
-      message: 'Port forwards can be made only on the machine Switchyard runs on.',
-      hint: 'Run Switchyard (or "switchyard serve") on the hypervisor itself.',
-    });
+    return onThisHostOnly(this.options.portForwards, 'Port forwards');
   }
 
   getSnapshot(): Snapshot {
