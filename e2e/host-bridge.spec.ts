@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked, startProgram, type CommandRunner } from '../electron/host/command-runner';
-import { labCommandRunner, labHome, readLabInfo } from '../lab/lab';
+import { labHostRoot } from '../electron/core/lab-home';
+import { labCommandRunner, readLabInfo } from '../lab/lab';
 import { expect, test } from './serve-fixture';
 import { SCREENSHOTS } from './test-output';
 
@@ -42,7 +43,7 @@ test.beforeAll(async () => {
   if (!info) throw new Error('No lab is running: start one with "npm run lab:up".');
   lab = labCommandRunner(info);
   labUri = info.uri;
-  persistRoot = path.join(labHome(), 'host-root');
+  persistRoot = labHostRoot();
   await fs.rm(persistRoot, { recursive: true, force: true });
   await runChecked(host, 'ip', ['netns', 'add', LAN_NS]);
   lanHolder = startProgram(['ip', 'netns', 'exec', LAN_NS, 'sleep', 'infinity'], { quiet: true });

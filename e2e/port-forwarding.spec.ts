@@ -9,7 +9,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { Page } from '@playwright/test';
 import { localCommandRunner, runChecked, startProgram, type CommandRunner } from '../electron/host/command-runner';
 import { parseNetworkXml } from '../shared/libvirt/network-xml';
-import { labCommandRunner, labHome, readLabInfo, waitForLease, type LabInfo } from '../lab/lab';
+import { labSwitchyardStateDirectory } from '../electron/core/lab-home';
+import { labCommandRunner, readLabInfo, waitForLease, type LabInfo } from '../lab/lab';
 import { TCP_CLIENT_SCRIPT, TCP_RESPONDER_SCRIPT } from '../lab/tcp-probe';
 import { expect, test } from './serve-fixture';
 import { SCREENSHOTS } from './test-output';
@@ -90,7 +91,7 @@ async function removeReservation(mac: string): Promise<void> {
 
 /** Forgets forwards and a reservation a failed earlier run left behind, before the served core reads them. */
 async function forgetLeftovers(): Promise<void> {
-  rmSync(path.join(labHome(), 'switchyard-state', 'port-forwards.json'), { force: true });
+  rmSync(path.join(labSwitchyardStateDirectory(), 'port-forwards.json'), { force: true });
   await inLab.run('nft', ['delete', 'table', 'ip', 'switchyard']);
   await removeReservation(leasedGuest().mac);
 }

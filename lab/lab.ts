@@ -5,6 +5,7 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { labHome, labHostRoot, labStateFile, labSwitchyardStateDirectory } from '../electron/core/lab-home';
 import { parseNetDhcpLeases } from '../shared/libvirt/virsh-output';
 import {
   CommandError,
@@ -146,14 +147,6 @@ const BIND_MOUNTS: readonly (readonly [string, string])[] = [
   ['log', '/var/log/libvirt'],
   ['etc', '/etc/libvirt'],
 ];
-
-export function labHome(): string {
-  return process.env.SWITCHYARD_LAB_HOME ?? '/tmp/switchyard-lab';
-}
-
-function stateFilePath(): string {
-  return path.join(labHome(), 'lab.json');
-}
 
 function lockFilePath(): string {
   return path.join(labHome(), 'lab.lock');
@@ -573,7 +566,7 @@ async function seedGuests(uri: string, stateDir: string): Promise<void> {
 async function readStateFile(): Promise<LabState | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(stateFilePath(), 'utf8');
+    text = await fs.readFile(labStateFile(), 'utf8');
   } catch {
     return undefined;
   }
@@ -596,7 +589,7 @@ async function readStateFile(): Promise<LabState | undefined> {
 }
 
 async function writeStateFile(state: LabState): Promise<void> {
-  const file = stateFilePath();
+  const file = labStateFile();
   const temporary = `${file}.${process.pid}.tmp`;
   await fs.writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`);
   await fs.rename(temporary, file);
@@ -654,7 +647,8 @@ async function stopLabUnlocked(): Promise<void> {
   const state = await readStateFile();
   if (state) await teardown(state);
   await sweepOrphanStateDirs();
-  await fs.rm(stateFilePath(), { force: true });
+  for (const directory of [labSwitchyardStateDirectory(), labHostRoot()]) await fs.rm(directory, { recursive: true, force: true });
+  await fs.rm(labStateFile(), { force: true });
 }
 
 /** Kills everything in the lab's namespaces (found even after a crash) and removes its state. */
@@ -667,7 +661,7 @@ async function teardown(state: LabState): Promise<void> {
   for (const namespace of await namespacesFromPidFiles(state.stateDir)) namespaces.add(namespace);
   for (const namespace of namespaces) await killNamespace(namespace);
   await fs.rm(state.stateDir, { recursive: true, force: true });
-  await fs.rm(stateFilePath(), { force: true });
+  await fs.rm(labStateFile(), { force: true });
 }
 
 /**

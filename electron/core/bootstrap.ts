@@ -16,6 +16,7 @@ import { HelperClient, INSTALLED_HELPER_PATH, pkexecHelperArgv } from '../helper
 import { HostOperations, resolvePrograms } from '../helper/privileged-operations';
 import { SwitchyardCore, type CoreHosts, type CoreOptions } from './core';
 import { HostBridges, type HostBridgesOptions } from './host-bridges';
+import { labHostRoot, labStateFile, labSwitchyardStateDirectory } from './lab-home';
 import { PortForwards } from './port-forwards';
 
 export const DEFAULT_URI = 'qemu:///system';
@@ -105,7 +106,7 @@ function hostContext(target: CoreTarget): HostContext | undefined {
   const inLab = target.hostNamespacePid !== undefined;
   if (!inLab && !isLocalUri(target.uri)) return undefined;
   const runner = inLab ? namespacedCommandRunner(target.hostNamespacePid!) : localCommandRunner();
-  const root = inLab ? join(labHome(), 'host-root') : '/';
+  const root = inLab ? labHostRoot() : '/';
   return { runner, root, privileged: privilegedOperations(runner, root) };
 }
 
@@ -122,7 +123,7 @@ function createHostBridges(host: HostContext, onChange: () => void, networks: Ho
  * for a desktop user, and a directory in the lab's home for the lab.
  */
 export function stateDirectory(target: CoreTarget, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
-  if (target.hostNamespacePid !== undefined) return join(labHome(), 'switchyard-state');
+  if (target.hostNamespacePid !== undefined) return labSwitchyardStateDirectory();
   if (uid === 0) return '/var/lib/switchyard';
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'switchyard');
 }
@@ -150,15 +151,11 @@ function privilegedOperations(runner: CommandRunner, root: string): HostBridgesO
 }
 
 /** Where `npm run lab:up` records the running lab. */
-export function labHome(): string {
-  return process.env.SWITCHYARD_LAB_HOME ?? '/tmp/switchyard-lab';
-}
-
 const LabStateSchema = z.object({ uri: z.string(), nsPid: z.number().int().positive() });
 
 /** The core target of the running lab, or a clear error when there is none. */
 export function readLabTarget(): CoreTarget {
-  const file = join(labHome(), 'lab.json');
+  const file = labStateFile();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
